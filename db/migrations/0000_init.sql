@@ -1,0 +1,181 @@
+CREATE SCHEMA "psp";
+--> statement-breakpoint
+CREATE TYPE "public"."ledger_account_code" AS ENUM('PSP_RECEIVABLE', 'MERCHANT_PAYABLE', 'PLATFORM_REVENUE', 'CASH', 'PSP_FEE_EXPENSE');--> statement-breakpoint
+CREATE TYPE "public"."journal_kind" AS ENUM('PAYMENT_APPROVAL', 'REFUND', 'SETTLEMENT', 'CORRECTION');--> statement-breakpoint
+CREATE TYPE "public"."payment_status" AS ENUM('NOT_STARTED', 'EXECUTING', 'SUCCESS', 'FAILURE', 'UNKNOWN');--> statement-breakpoint
+CREATE TYPE "psp"."payment_status" AS ENUM('READY', 'IN_PROGRESS', 'DONE', 'CANCELED', 'PARTIAL_CANCELED', 'ABORTED', 'EXPIRED');--> statement-breakpoint
+CREATE TABLE "journal_lines" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"journal_id" text NOT NULL,
+	"account_id" text NOT NULL,
+	"amount" bigint NOT NULL,
+	"currency" text NOT NULL,
+	CONSTRAINT "journal_lines_nonzero" CHECK ("journal_lines"."amount" <> 0)
+);
+--> statement-breakpoint
+CREATE TABLE "journals" (
+	"id" text PRIMARY KEY NOT NULL,
+	"merchant_id" text NOT NULL,
+	"kind" "journal_kind" NOT NULL,
+	"payment_id" text,
+	"description" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "ledger_accounts" (
+	"id" text PRIMARY KEY NOT NULL,
+	"merchant_id" text NOT NULL,
+	"code" "ledger_account_code" NOT NULL,
+	"currency" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "merchants" (
+	"id" text PRIMARY KEY NOT NULL,
+	"name" text NOT NULL,
+	"fee_bps" integer DEFAULT 250 NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "merchants_fee_bps" CHECK ("merchants"."fee_bps" between 0 and 10000)
+);
+--> statement-breakpoint
+CREATE TABLE "order_items" (
+	"order_id" text NOT NULL,
+	"product_id" text NOT NULL,
+	"quantity" integer NOT NULL,
+	"unit_price" bigint NOT NULL,
+	CONSTRAINT "order_items_order_id_product_id_pk" PRIMARY KEY("order_id","product_id"),
+	CONSTRAINT "order_items_quantity_positive" CHECK ("order_items"."quantity" > 0)
+);
+--> statement-breakpoint
+CREATE TABLE "orders" (
+	"id" text PRIMARY KEY NOT NULL,
+	"merchant_id" text NOT NULL,
+	"checkout_key" text NOT NULL,
+	"request_hash" text NOT NULL,
+	"order_name" text NOT NULL,
+	"amount" bigint NOT NULL,
+	"currency" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "orders_amount_positive" CHECK ("orders"."amount" > 0)
+);
+--> statement-breakpoint
+CREATE TABLE "outbox" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"event_id" text NOT NULL,
+	"event_type" text NOT NULL,
+	"aggregate_id" text NOT NULL,
+	"merchant_id" text NOT NULL,
+	"payload" jsonb NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"published_at" timestamp with time zone,
+	CONSTRAINT "outbox_event_id_unique" UNIQUE("event_id")
+);
+--> statement-breakpoint
+CREATE TABLE "payment_history" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"payment_id" text NOT NULL,
+	"from_status" "payment_status",
+	"to_status" "payment_status",
+	"event" text NOT NULL,
+	"actor" text NOT NULL,
+	"detail" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "payments" (
+	"id" text PRIMARY KEY NOT NULL,
+	"order_id" text NOT NULL,
+	"merchant_id" text NOT NULL,
+	"amount" bigint NOT NULL,
+	"currency" text NOT NULL,
+	"status" "payment_status" DEFAULT 'NOT_STARTED' NOT NULL,
+	"psp_payment_key" text,
+	"confirm_idempotency_key" text NOT NULL,
+	"failure_code" text,
+	"failure_message" text,
+	"approved_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "products" (
+	"id" text PRIMARY KEY NOT NULL,
+	"merchant_id" text NOT NULL,
+	"name" text NOT NULL,
+	"price" bigint NOT NULL,
+	"currency" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "products_price_positive" CHECK ("products"."price" > 0)
+);
+--> statement-breakpoint
+CREATE TABLE "psp"."idempotency_keys" (
+	"idempotency_key" text NOT NULL,
+	"m_id" text NOT NULL,
+	"method" text NOT NULL,
+	"path" text NOT NULL,
+	"response_status" integer,
+	"response_body" jsonb,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "idempotency_keys_idempotency_key_m_id_method_path_pk" PRIMARY KEY("idempotency_key","m_id","method","path")
+);
+--> statement-breakpoint
+CREATE TABLE "psp"."merchants" (
+	"m_id" text PRIMARY KEY NOT NULL,
+	"name" text NOT NULL,
+	"client_key" text NOT NULL,
+	"secret_key" text NOT NULL,
+	"fee_bps" integer DEFAULT 320 NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "merchants_client_key_unique" UNIQUE("client_key"),
+	CONSTRAINT "merchants_secret_key_unique" UNIQUE("secret_key")
+);
+--> statement-breakpoint
+CREATE TABLE "psp"."payments" (
+	"payment_key" text PRIMARY KEY NOT NULL,
+	"m_id" text NOT NULL,
+	"order_id" text NOT NULL,
+	"order_name" text NOT NULL,
+	"amount" bigint NOT NULL,
+	"balance_amount" bigint NOT NULL,
+	"currency" text NOT NULL,
+	"status" "psp"."payment_status" NOT NULL,
+	"last_transaction_key" text,
+	"card_number" text NOT NULL,
+	"approve_no" text,
+	"failure" jsonb,
+	"cancels" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"requested_at" timestamp with time zone NOT NULL,
+	"authenticated_at" timestamp with time zone,
+	"approved_at" timestamp with time zone
+);
+--> statement-breakpoint
+ALTER TABLE "journal_lines" ADD CONSTRAINT "journal_lines_journal_id_journals_id_fk" FOREIGN KEY ("journal_id") REFERENCES "public"."journals"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "journal_lines" ADD CONSTRAINT "journal_lines_account_id_ledger_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."ledger_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "journals" ADD CONSTRAINT "journals_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "journals" ADD CONSTRAINT "journals_payment_id_payments_id_fk" FOREIGN KEY ("payment_id") REFERENCES "public"."payments"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "ledger_accounts" ADD CONSTRAINT "ledger_accounts_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "order_items" ADD CONSTRAINT "order_items_order_id_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "public"."orders"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "order_items" ADD CONSTRAINT "order_items_product_id_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."products"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "orders" ADD CONSTRAINT "orders_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "outbox" ADD CONSTRAINT "outbox_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "payment_history" ADD CONSTRAINT "payment_history_payment_id_payments_id_fk" FOREIGN KEY ("payment_id") REFERENCES "public"."payments"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "payments" ADD CONSTRAINT "payments_order_id_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "public"."orders"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "payments" ADD CONSTRAINT "payments_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "products" ADD CONSTRAINT "products_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "psp"."payments" ADD CONSTRAINT "payments_m_id_merchants_m_id_fk" FOREIGN KEY ("m_id") REFERENCES "psp"."merchants"("m_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "journal_lines_journal" ON "journal_lines" USING btree ("journal_id");--> statement-breakpoint
+CREATE INDEX "journal_lines_account" ON "journal_lines" USING btree ("account_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "journals_one_approval_per_payment" ON "journals" USING btree ("payment_id") WHERE "journals"."kind" = 'PAYMENT_APPROVAL';--> statement-breakpoint
+CREATE INDEX "journals_merchant_created" ON "journals" USING btree ("merchant_id","created_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "ledger_accounts_merchant_code_currency" ON "ledger_accounts" USING btree ("merchant_id","code","currency");--> statement-breakpoint
+CREATE UNIQUE INDEX "orders_merchant_checkout_key" ON "orders" USING btree ("merchant_id","checkout_key");--> statement-breakpoint
+CREATE INDEX "orders_merchant_created" ON "orders" USING btree ("merchant_id","created_at");--> statement-breakpoint
+CREATE INDEX "outbox_unpublished" ON "outbox" USING btree ("id") WHERE "outbox"."published_at" is null;--> statement-breakpoint
+CREATE INDEX "payment_history_payment" ON "payment_history" USING btree ("payment_id","id");--> statement-breakpoint
+CREATE UNIQUE INDEX "payments_psp_payment_key" ON "payments" USING btree ("psp_payment_key");--> statement-breakpoint
+CREATE UNIQUE INDEX "payments_confirm_idempotency_key" ON "payments" USING btree ("confirm_idempotency_key");--> statement-breakpoint
+CREATE UNIQUE INDEX "payments_one_live_attempt_per_order" ON "payments" USING btree ("order_id") WHERE "payments"."status" <> 'FAILURE';--> statement-breakpoint
+CREATE INDEX "payments_merchant" ON "payments" USING btree ("merchant_id");--> statement-breakpoint
+CREATE INDEX "payments_unfinished" ON "payments" USING btree ("status","updated_at") WHERE "payments"."status" in ('EXECUTING', 'UNKNOWN');--> statement-breakpoint
+CREATE INDEX "products_merchant" ON "products" USING btree ("merchant_id");--> statement-breakpoint
+CREATE INDEX "psp_payments_order" ON "psp"."payments" USING btree ("m_id","order_id","requested_at");

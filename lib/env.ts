@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/**
+ * Environment, validated once. Everything that reads configuration goes through `env()`.
+ * Local defaults are chosen so `npm run dev` works with nothing set; production must set
+ * the secrets explicitly (see .env.example).
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  /** Unset in local runs: scripts/start.ts starts an embedded PostgreSQL and sets it. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Base of the PSP's API: the sandbox under /psp locally, https://api.tosspayments.com for real. */
+  TOSS_API_BASE: z.url().optional(),
+  /** Where the shopper's browser opens the payment window (the sandbox's window page). */
+  TOSS_WINDOW_URL: z.url().optional(),
+  TOSS_CLIENT_KEY: z.string().min(1).default('test_ck_sandbox_D5GePWvyJnrK0W0k6q8g'),
+  TOSS_SECRET_KEY: z.string().min(1).default('test_sk_sandbox_zXLkKEypNArWmo50nX3l'),
+  /** Read timeout for PSP calls; a timeout leaves the payment UNKNOWN, never FAILURE. */
+  TOSS_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(30_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof schema> & { TOSS_API_BASE: string; TOSS_WINDOW_URL: string };
+
+let cached: Env | undefined;
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  const local = `http://127.0.0.1:${e.PORT}/psp`;
+  if (e.NODE_ENV === 'production' && e.TOSS_SECRET_KEY.startsWith('live_') && !e.TOSS_API_BASE) {
+    throw new Error('Invalid environment:\n  TOSS_API_BASE: required with a live key');
+  }
+  return {
+    ...e,
+    TOSS_API_BASE: e.TOSS_API_BASE ?? local,
+    TOSS_WINDOW_URL: e.TOSS_WINDOW_URL ?? '/psp/window',
+  };
+}
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
