@@ -1,8 +1,7 @@
-import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  resolve: { alias: { '@': path.resolve(__dirname) } },
+  resolve: { alias: { '@': import.meta.dirname } },
   test: {
     // Playwright's specs live in e2e/ and are run by Playwright, not vitest.
     include: ['tests/**/*.test.ts'],

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -20,6 +20,7 @@ export default async function setup(project: TestProject) {
     }
   } else {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'won-test-pg-'));
+    chmodSync(dir, 0o755); // as root, PostgreSQL runs as "postgres" and must enter it
     const pg = await startEmbeddedPostgres({ dir: path.join(dir, 'data'), port: 0, database: 'test', ephemeral: true });
     url = pg.url;
     cleanup = async () => {

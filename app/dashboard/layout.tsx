@@ -1,0 +1,20 @@
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+
+export const dynamic = 'force-dynamic';
+
+export default function DashboardLayout({ children }: { children: ReactNode }) {
+  return (
+    <>
+      <header className="top">
+        <strong>Merchant dashboard</strong>
+        <nav>
+          <Link href="/dashboard">Orders</Link>
+          <Link href="/dashboard/ledger">Ledger</Link>
+          <Link href="/">Shop</Link>
+        </nav>
+      </header>
+      <main>{children}</main>
+    </>
+  );
+}

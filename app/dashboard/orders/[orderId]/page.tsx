@@ -1,0 +1,70 @@
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { db } from '@/db';
+import { getOrderDetail } from '@/lib/dashboard/get-order-detail';
+import { formatMoney } from '@/lib/money';
+import { orderIdSchema } from '@/lib/orders/order-id';
+import { currentMerchantId } from '@/lib/store/store-merchant';
+
+const time = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19);
+
+export default async function OrderDetailPage({ params }: { params: Promise<{ orderId: string }> }) {
+  const orderId = orderIdSchema.safeParse((await params).orderId);
+  const detail = orderId.success ? await getOrderDetail(db(), currentMerchantId(), orderId.data) : null;
+  if (!detail) notFound();
+  const { order, items, attempts, history, journals } = detail;
+  return (
+    <>
+      <p><Link href="/dashboard">← Orders</Link></p>
+      <h1>{order.orderName}</h1>
+      <p>
+        <span className={`badge ${order.status}`} data-testid="order-status">{order.status}</span>{' '}
+        <strong>{formatMoney(order.amount, order.currency)}</strong> <span className="muted">· {order.id} · created {time(order.createdAt)}</span>
+      </p>
+
+      <h2>Items</h2>
+      <table>
+        <thead><tr><th>Product</th><th className="num">Qty</th><th className="num">Unit price</th></tr></thead>
+        <tbody>{items.map((i) => <tr key={i.productId}><td>{i.name}</td><td className="num">{i.quantity}</td><td className="num">{formatMoney(i.unitPrice, order.currency)}</td></tr>)}</tbody>
+      </table>
+
+      <h2>Payment timeline</h2>
+      {attempts.map((p, n) => (
+        <div key={p.id} className="card" style={{ marginBottom: 12 }} data-testid="payment-attempt">
+          <div className="row">
+            <strong>Attempt {n + 1} · {p.id}</strong>
+            <span className={`badge ${p.status}`}>{p.status}</span>
+          </div>
+          <p className="muted">PSP payment key: {p.pspPaymentKey ?? '—'}{p.failureCode && ` · ${p.failureCode}: ${p.failureMessage}`}</p>
+          <ul className="timeline">
+            {history.filter((h) => h.paymentId === p.id).map((h) => (
+              <li key={String(h.id)} data-testid="timeline-entry">
+                <strong>{h.event}</strong> {h.fromStatus && h.toStatus ? `${h.fromStatus} → ${h.toStatus}` : h.toStatus ?? ''}{' '}
+                <span className="muted">by {h.actor} · {time(h.createdAt)}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ))}
+
+      <h2>Journal</h2>
+      {journals.length === 0 ? (
+        <p className="card muted" data-testid="journal-empty">No journal yet: money moves in the books only when a payment is approved.</p>
+      ) : (
+        <table>
+          <thead><tr><th>Journal</th><th>Account</th><th className="num">Debit</th><th className="num">Credit</th></tr></thead>
+          <tbody>
+            {journals.flatMap((j) => j.lines.map((l, i) => (
+              <tr key={`${j.id}-${i}`} data-testid="journal-line">
+                <td>{i === 0 ? `${j.kind} · ${j.id}` : ''}</td>
+                <td>{l.account}</td>
+                <td className="num">{l.amount > 0n ? formatMoney(l.amount, l.currency) : ''}</td>
+                <td className="num">{l.amount < 0n ? formatMoney(-l.amount, l.currency) : ''}</td>
+              </tr>
+            )))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,19 @@
+import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
+import { QueryProvider } from '@/components/query-provider';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: 'Won Checkout',
+  description: 'A merchant checkout that never charges twice and never loses a won.',
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <QueryProvider>{children}</QueryProvider>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,92 @@
+'use client';
+
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { formatMoney } from '@/lib/money';
+import { fetchJson } from '@/lib/query/fetch-json';
+import { queryKeys } from '@/lib/query/keys';
+import { usePayOrder } from './use-pay-order';
+
+interface Product { id: string; name: string; price: number; currency: string }
+type Cart = Record<string, number>;
+
+const CHECKOUT_KEY = 'won.checkoutKey';
+
+/**
+ * One checkout key per cart, kept until the order exists: a double click or a retried request
+ * sends the same key and gets the same order back from the server.
+ */
+function checkoutKey(): string {
+  let key = sessionStorage.getItem(CHECKOUT_KEY);
+  if (!key) {
+    key = crypto.randomUUID();
+    sessionStorage.setItem(CHECKOUT_KEY, key);
+  }
+  return key;
+}
+
+export function Storefront() {
+  const products = useQuery({ queryKey: queryKeys.products(), queryFn: () => fetchJson<Product[]>('/api/products') });
+  const [cart, setCart] = useState<Cart>({});
+  const pay = usePayOrder();
+  const checkout = useMutation({
+    mutationFn: () =>
+      fetchJson<{ orderId: string }>('/api/checkout', {
+        method: 'POST',
+        body: JSON.stringify({ items: Object.entries(cart).map(([productId, quantity]) => ({ productId, quantity })), checkoutKey: checkoutKey() }),
+      }),
+    onSuccess: ({ orderId }) => {
+      sessionStorage.removeItem(CHECKOUT_KEY);
+      pay.mutate(orderId);
+    },
+  });
+  // A changed cart is a different order: it needs a new checkout key.
+  useEffect(() => sessionStorage.removeItem(CHECKOUT_KEY), [cart]);
+
+  const list = products.data ?? [];
+  const lines = list.filter((p) => cart[p.id]);
+  const total = lines.reduce((sum, p) => sum + p.price * (cart[p.id] ?? 0), 0);
+  const currency = lines[0]?.currency ?? 'KRW';
+  const busy = checkout.isPending || pay.isPending || pay.isSuccess;
+  const error = checkout.error ?? pay.error;
+
+  return (
+    <div className="layout-shop">
+      <section>
+        <h1>Shop</h1>
+        {products.isPending && <p className="muted">Loading products…</p>}
+        {products.isError && <p className="notice error">Could not load products: {products.error.message}</p>}
+        {products.isSuccess && list.length === 0 && <p className="muted">No products yet.</p>}
+        <div className="grid">
+          {list.map((p) => (
+            <div key={p.id} className="card" data-testid="product-card" data-product-id={p.id}>
+              <div>{p.name}</div>
+              <div className="row" style={{ marginTop: 12 }}>
+                <span className="price">{formatMoney(p.price, p.currency)}</span>
+                <button data-testid="add-to-cart" onClick={() => setCart((c) => ({ ...c, [p.id]: (c[p.id] ?? 0) + 1 }))}>Add</button>
+              </div>
+            </div>
+          ))}
+        </div>
+      </section>
+      <aside className="card" data-testid="cart">
+        <h2 style={{ marginTop: 0 }}>Cart</h2>
+        {lines.length === 0 && <p className="muted">Your cart is empty.</p>}
+        {lines.map((p) => (
+          <div key={p.id} className="row" data-testid="cart-line">
+            <span>{p.name} × {cart[p.id]}</span>
+            <button className="secondary" aria-label={`Remove one ${p.name}`} onClick={() => setCart(({ [p.id]: n = 0, ...rest }) => (n > 1 ? { ...rest, [p.id]: n - 1 } : rest))}>−</button>
+          </div>
+        ))}
+        <div className="row" style={{ margin: '12px 0' }}>
+          <strong>Total</strong>
+          <strong data-testid="cart-total">{formatMoney(total, currency)}</strong>
+        </div>
+        {error && <p className="notice error" role="alert">{error.message}</p>}
+        <button data-testid="checkout-submit" disabled={lines.length === 0 || busy} onClick={() => checkout.mutate()} style={{ width: '100%' }}>
+          {busy ? 'Opening payment…' : 'Checkout and pay'}
+        </button>
+      </aside>
+    </div>
+  );
+}

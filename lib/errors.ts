@@ -1,0 +1,37 @@
+/**
+ * The one error type of the app. Each code has one HTTP status (mapped in lib/http/respond.ts);
+ * `message` is written for the person reading it, `detail` stays in the logs.
+ */
+export const errorStatus = {
+  INVALID_JSON: 400,
+  VALIDATION_FAILED: 400,
+  AMOUNT_MISMATCH: 400,
+  PAYMENT_KEY_MISMATCH: 400,
+  UNKNOWN_PRODUCT: 422,
+  MIXED_MERCHANTS: 422,
+  MIXED_CURRENCIES: 422,
+  NOT_FOUND: 404,
+  CHECKOUT_KEY_REUSED: 409,
+  ORDER_ALREADY_PAID: 409,
+  PAYMENT_IN_PROGRESS: 409,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly detail?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  get status(): number {
+    return errorStatus[this.code];
+  }
+}
+
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} was not found.`);

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/**
+ * Versioned event contract shared by the outbox writer, the relay and every consumer.
+ * A consumer validates with `paymentEventSchema`; a payload that fails is dead-lettered.
+ */
+const base = {
+  eventId: z.string().min(1),
+  version: z.literal(1),
+  occurredAt: z.iso.datetime({ offset: true }),
+  merchantId: z.string().min(1),
+  paymentId: z.string().min(1),
+  orderId: z.string().min(1),
+  /** Integer minor units of `currency`. */
+  amount: z.number().int().nonnegative(),
+  currency: z.string().length(3),
+};
+
+export const paymentApprovedV1 = z.object({
+  ...base,
+  type: z.literal('PaymentApproved'),
+  pspPaymentKey: z.string(),
+  approvedAt: z.iso.datetime({ offset: true }),
+});
+
+export const paymentFailedV1 = z.object({
+  ...base,
+  type: z.literal('PaymentFailed'),
+  failureCode: z.string(),
+  failureMessage: z.string(),
+});
+
+export const paymentEventSchema = z.discriminatedUnion('type', [paymentApprovedV1, paymentFailedV1]);
+export type PaymentEvent = z.infer<typeof paymentEventSchema>;
+export type PaymentEventType = PaymentEvent['type'];

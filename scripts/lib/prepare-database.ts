@@ -1,0 +1,49 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { connect } from '@/db/client';
+import { startEmbeddedPostgres } from '@/db/embedded';
+import { runMigrations } from '@/db/migrate';
+import { seed } from '@/db/seed';
+import { parseEnv } from '@/lib/env';
+
+export interface PreparedDatabase {
+  url: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * DATABASE_URL set: migrate that server. Unset: start the embedded PostgreSQL (data in
+ * EMBEDDED_PG_DIR, default .data/pg, reused by the next start), migrate and seed demo data.
+ */
+export async function prepareDatabase(say: (line: string) => void): Promise<PreparedDatabase> {
+  const env = parseEnv(process.env);
+  let url = env.DATABASE_URL;
+  let stop = async () => {};
+  const embedded = !url;
+  if (!url) {
+    const dir = path.resolve(process.env.EMBEDDED_PG_DIR ?? '.data/pg');
+    if (process.env.EMBEDDED_PG_FRESH === '1') rmSync(dir, { recursive: true, force: true });
+    say(`starting embedded PostgreSQL (data: ${dir})`);
+    const pg = await startEmbeddedPostgres({
+      dir,
+      port: Number(process.env.EMBEDDED_PG_PORT ?? 54329),
+      database: 'won_checkout',
+      ephemeral: process.env.EMBEDDED_PG_FRESH === '1',
+      log: process.env.EMBEDDED_PG_VERBOSE ? say : undefined,
+    });
+    url = pg.url;
+    stop = pg.stop;
+    say(`PostgreSQL ready on port ${pg.port}`);
+  }
+  say('applying migrations');
+  await runMigrations(url);
+  const database = connect(url, { max: 2, appName: 'won-checkout-seed' });
+  try {
+    say('seeding demo data (skipped where it exists)');
+    await seed(database.db, { clientKey: env.TOSS_CLIENT_KEY, secretKey: env.TOSS_SECRET_KEY });
+  } finally {
+    await database.close();
+  }
+  return { url, embedded, stop };
+}

@@ -1,0 +1,6 @@
+import { runNext } from './lib/run-next';
+
+runNext('start').catch((err) => {
+  console.error('[won] could not start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});
