@@ -29,7 +29,9 @@ export type Env = z.infer<typeof schema> & { TOSS_API_BASE: string; TOSS_WINDOW_
 let cached: Env | undefined;
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = schema.safeParse(source);
+  // An empty variable means "not set" (e.g. `DATABASE_URL= npm start`).
+  const given = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(given);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);

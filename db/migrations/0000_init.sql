@@ -34,6 +34,8 @@ CREATE TABLE "merchants" (
 	"id" text PRIMARY KEY NOT NULL,
 	"name" text NOT NULL,
 	"fee_bps" integer DEFAULT 250 NOT NULL,
+	"webhook_url" text,
+	"webhook_secret" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "merchants_fee_bps" CHECK ("merchants"."fee_bps" between 0 and 10000)
 );
@@ -67,8 +69,7 @@ CREATE TABLE "outbox" (
 	"merchant_id" text NOT NULL,
 	"payload" jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"published_at" timestamp with time zone,
-	CONSTRAINT "outbox_event_id_unique" UNIQUE("event_id")
+	"published_at" timestamp with time zone
 );
 --> statement-breakpoint
 CREATE TABLE "payment_history" (
@@ -108,13 +109,58 @@ CREATE TABLE "products" (
 	CONSTRAINT "products_price_positive" CHECK ("products"."price" > 0)
 );
 --> statement-breakpoint
+CREATE TABLE "consumed_events" (
+	"consumer" text NOT NULL,
+	"event_id" text NOT NULL,
+	"consumed_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "consumed_events_consumer_event_id_pk" PRIMARY KEY("consumer","event_id")
+);
+--> statement-breakpoint
+CREATE TABLE "dead_letters" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"consumer" text NOT NULL,
+	"event_id" text,
+	"merchant_id" text,
+	"source_topic" text NOT NULL,
+	"payload" jsonb,
+	"raw_value" text,
+	"error" text NOT NULL,
+	"attempts" integer NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"last_failed_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"replayed_at" timestamp with time zone,
+	"replay_count" integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "merchant_balances" (
+	"merchant_id" text NOT NULL,
+	"currency" text NOT NULL,
+	"payable" bigint DEFAULT 0 NOT NULL,
+	"approved_count" integer DEFAULT 0 NOT NULL,
+	"failed_count" integer DEFAULT 0 NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "merchant_balances_merchant_id_currency_pk" PRIMARY KEY("merchant_id","currency")
+);
+--> statement-breakpoint
+CREATE TABLE "webhook_deliveries" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"event_id" text NOT NULL,
+	"merchant_id" text NOT NULL,
+	"attempt" integer NOT NULL,
+	"url" text NOT NULL,
+	"status_code" integer,
+	"error" text,
+	"duration_ms" integer NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "psp"."idempotency_keys" (
 	"idempotency_key" text NOT NULL,
 	"m_id" text NOT NULL,
 	"method" text NOT NULL,
 	"path" text NOT NULL,
 	"response_status" integer,
-	"response_body" jsonb,
+	"response_body" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "idempotency_keys_idempotency_key_m_id_method_path_pk" PRIMARY KEY("idempotency_key","m_id","method","path")
 );
@@ -146,7 +192,9 @@ CREATE TABLE "psp"."payments" (
 	"cancels" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"requested_at" timestamp with time zone NOT NULL,
 	"authenticated_at" timestamp with time zone,
-	"approved_at" timestamp with time zone
+	"approved_at" timestamp with time zone,
+	CONSTRAINT "psp_payments_amount_positive" CHECK ("psp"."payments"."amount" > 0),
+	CONSTRAINT "psp_payments_balance_in_range" CHECK ("psp"."payments"."balance_amount" between 0 and "psp"."payments"."amount")
 );
 --> statement-breakpoint
 ALTER TABLE "journal_lines" ADD CONSTRAINT "journal_lines_journal_id_journals_id_fk" FOREIGN KEY ("journal_id") REFERENCES "public"."journals"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -162,6 +210,9 @@ ALTER TABLE "payment_history" ADD CONSTRAINT "payment_history_payment_id_payment
 ALTER TABLE "payments" ADD CONSTRAINT "payments_order_id_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "public"."orders"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "payments" ADD CONSTRAINT "payments_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "products" ADD CONSTRAINT "products_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "merchant_balances" ADD CONSTRAINT "merchant_balances_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "psp"."idempotency_keys" ADD CONSTRAINT "idempotency_keys_m_id_merchants_m_id_fk" FOREIGN KEY ("m_id") REFERENCES "psp"."merchants"("m_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "psp"."payments" ADD CONSTRAINT "payments_m_id_merchants_m_id_fk" FOREIGN KEY ("m_id") REFERENCES "psp"."merchants"("m_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "journal_lines_journal" ON "journal_lines" USING btree ("journal_id");--> statement-breakpoint
 CREATE INDEX "journal_lines_account" ON "journal_lines" USING btree ("account_id");--> statement-breakpoint
@@ -171,6 +222,7 @@ CREATE UNIQUE INDEX "ledger_accounts_merchant_code_currency" ON "ledger_accounts
 CREATE UNIQUE INDEX "orders_merchant_checkout_key" ON "orders" USING btree ("merchant_id","checkout_key");--> statement-breakpoint
 CREATE INDEX "orders_merchant_created" ON "orders" USING btree ("merchant_id","created_at");--> statement-breakpoint
 CREATE INDEX "outbox_unpublished" ON "outbox" USING btree ("id") WHERE "outbox"."published_at" is null;--> statement-breakpoint
+CREATE INDEX "outbox_event" ON "outbox" USING btree ("event_id");--> statement-breakpoint
 CREATE INDEX "payment_history_payment" ON "payment_history" USING btree ("payment_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "payments_psp_payment_key" ON "payments" USING btree ("psp_payment_key");--> statement-breakpoint
 CREATE UNIQUE INDEX "payments_confirm_idempotency_key" ON "payments" USING btree ("confirm_idempotency_key");--> statement-breakpoint
@@ -178,4 +230,9 @@ CREATE UNIQUE INDEX "payments_one_live_attempt_per_order" ON "payments" USING bt
 CREATE INDEX "payments_merchant" ON "payments" USING btree ("merchant_id");--> statement-breakpoint
 CREATE INDEX "payments_unfinished" ON "payments" USING btree ("status","updated_at") WHERE "payments"."status" in ('EXECUTING', 'UNKNOWN');--> statement-breakpoint
 CREATE INDEX "products_merchant" ON "products" USING btree ("merchant_id");--> statement-breakpoint
-CREATE INDEX "psp_payments_order" ON "psp"."payments" USING btree ("m_id","order_id","requested_at");
+CREATE UNIQUE INDEX "dead_letters_consumer_event" ON "dead_letters" USING btree ("consumer","event_id") WHERE "dead_letters"."event_id" is not null;--> statement-breakpoint
+CREATE INDEX "dead_letters_merchant" ON "dead_letters" USING btree ("merchant_id","last_failed_at");--> statement-breakpoint
+CREATE INDEX "webhook_deliveries_event" ON "webhook_deliveries" USING btree ("event_id");--> statement-breakpoint
+CREATE INDEX "webhook_deliveries_merchant" ON "webhook_deliveries" USING btree ("merchant_id","created_at");--> statement-breakpoint
+CREATE INDEX "psp_payments_order" ON "psp"."payments" USING btree ("m_id","order_id","requested_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "psp_payments_one_paid_per_order" ON "psp"."payments" USING btree ("m_id","order_id") WHERE "psp"."payments"."status" in ('DONE', 'CANCELED', 'PARTIAL_CANCELED');

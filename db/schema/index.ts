@@ -1,2 +1,3 @@
 export * from './merchant';
+export * from './events';
 export * from './psp';

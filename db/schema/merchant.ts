@@ -12,6 +12,10 @@ export const merchants = pgTable('merchants', {
   name: text('name').notNull(),
   /** Platform fee in basis points of each approved payment (250 = 2.5 %). */
   feeBps: integer('fee_bps').notNull().default(250),
+  /** Where the webhook notifier POSTs this merchant's payment events (none: not notified). */
+  webhookUrl: text('webhook_url'),
+  /** HMAC-SHA256 key for the webhook signature header. */
+  webhookSecret: text('webhook_secret'),
   createdAt: createdAt(),
 }, (t) => [check('merchants_fee_bps', sql`${t.feeBps} between 0 and 10000`)]);
 
@@ -148,7 +152,8 @@ export const journalLines = pgTable('journal_lines', {
  */
 export const outbox = pgTable('outbox', {
   id: bigserial('id', { mode: 'bigint' }).primaryKey(),
-  eventId: text('event_id').notNull().unique(),
+  /** Not unique: replaying a dead letter enqueues the same event again (consumers dedupe by it). */
+  eventId: text('event_id').notNull(),
   eventType: text('event_type').notNull(),
   /** The Kafka message key: one payment's events stay on one partition, in order. */
   aggregateId: text('aggregate_id').notNull(),
@@ -156,4 +161,7 @@ export const outbox = pgTable('outbox', {
   payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
   createdAt: createdAt(),
   publishedAt: timestamp('published_at', { withTimezone: true }),
-}, (t) => [index('outbox_unpublished').on(t.id).where(sql`${t.publishedAt} is null`)]);
+}, (t) => [
+  index('outbox_unpublished').on(t.id).where(sql`${t.publishedAt} is null`),
+  index('outbox_event').on(t.eventId),
+]);

@@ -20,6 +20,8 @@ export const paymentApprovedV1 = z.object({
   ...base,
   type: z.literal('PaymentApproved'),
   pspPaymentKey: z.string(),
+  /** The platform fee booked with the approval, in minor units. */
+  platformFee: z.number().int().nonnegative(),
   approvedAt: z.iso.datetime({ offset: true }),
 });
 

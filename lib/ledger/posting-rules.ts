@@ -12,8 +12,7 @@ export function platformFee(amount: bigint, feeBps: number): bigint {
  * Approval (platform view): the PSP now owes us the amount, we owe it to the merchant, less our
  * fee, which moves from the merchant's payable to platform revenue.
  */
-export function approvalLines(amount: bigint, feeBps: number): JournalLineInput[] {
-  const fee = platformFee(amount, feeBps);
+export function approvalLines(amount: bigint, fee: bigint): JournalLineInput[] {
   return [
     { account: 'PSP_RECEIVABLE', amount },
     { account: 'MERCHANT_PAYABLE', amount: -amount },

@@ -3,7 +3,7 @@ import type { Db } from '@/db/client';
 import { merchants, type PaymentStatus } from '@/db/schema';
 import { enqueueEvent } from '@/lib/outbox/enqueue-event';
 import { postJournal } from '@/lib/ledger/post-journal';
-import { approvalLines } from '@/lib/ledger/posting-rules';
+import { approvalLines, platformFee } from '@/lib/ledger/posting-rules';
 import type { TossPayment } from '@/lib/psp/toss-client';
 import { transitionPayment, type Payment } from './transition';
 
@@ -30,13 +30,14 @@ export async function approvePayment(db: Db, payment: Payment, psp: TossPayment,
     });
     if (!moved) return null;
     const [merchant] = await tx.select({ feeBps: merchants.feeBps }).from(merchants).where(eq(merchants.id, moved.merchantId));
+    const fee = platformFee(moved.amount, merchant!.feeBps);
     await postJournal(tx, {
       merchantId: moved.merchantId,
       kind: 'PAYMENT_APPROVAL',
       paymentId: moved.id,
       description: `Approval of ${moved.orderId}`,
       currency: moved.currency,
-      lines: approvalLines(moved.amount, merchant!.feeBps),
+      lines: approvalLines(moved.amount, fee),
     });
     await enqueueEvent(tx, {
       type: 'PaymentApproved',
@@ -46,6 +47,7 @@ export async function approvePayment(db: Db, payment: Payment, psp: TossPayment,
       amount: Number(moved.amount),
       currency: moved.currency,
       pspPaymentKey: psp.paymentKey,
+      platformFee: Number(fee),
       approvedAt: approvedAt.toISOString(),
     });
     return moved;

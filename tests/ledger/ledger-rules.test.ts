@@ -57,7 +57,7 @@ describe('the database enforces the ledger rules', () => {
 
   it('accepts a balanced journal and checks each currency on its own', async () => {
     await db.transaction((tx) =>
-      postJournal(tx, { merchantId: shop.merchantId, kind: 'CORRECTION', description: 'balanced', currency: 'KRW', lines: approvalLines(10_000n, 250) }),
+      postJournal(tx, { merchantId: shop.merchantId, kind: 'CORRECTION', description: 'balanced', currency: 'KRW', lines: approvalLines(10_000n, 250n) }),
     );
     const totals = trialBalance(await accountBalances(db, shop.merchantId));
     expect(totals.get('KRW')).toBe(0n);
@@ -82,7 +82,7 @@ describe('the database enforces the ledger rules', () => {
     const order = await createOrder(db, { items: [{ productId: shop.productIds[1], quantity: 1 }], checkoutKey: newId('cfm') });
     const [{ id: paymentId }] = (await db.execute<{ id: string }>(sql`select id from payments where order_id = ${order.orderId}`)) as unknown as [{ id: string }];
     const post = () => db.transaction((tx) =>
-      postJournal(tx, { merchantId: shop.merchantId, kind: 'PAYMENT_APPROVAL', paymentId, description: 'approval', currency: 'KRW', lines: approvalLines(4_200n, 250) }),
+      postJournal(tx, { merchantId: shop.merchantId, kind: 'PAYMENT_APPROVAL', paymentId, description: 'approval', currency: 'KRW', lines: approvalLines(4_200n, 105n) }),
     );
     await post();
     expect(await failure(post())).toMatch(/journals_one_approval_per_payment/);

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).min(1));
+
+/** Worker configuration, validated when a worker process starts. */
+export const workerEnvSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+  KAFKA_BROKERS: csv,
+  /** Distinguishes relay instances; their producers' transactionalIds must differ. */
+  RELAY_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('0'),
+  RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+  RELAY_IDLE_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  /** Comma-separated consumers this process runs (see workers/consumers/index.ts). */
+  CONSUMERS: z.string().default('balance-projection,webhook-notifier,dead-letter-recorder'),
+  WEBHOOK_RETRY_DELAYS_MS: z.string().default('1000,10000,60000')
+    .transform((s) => s.split(',').map((x) => Number(x.trim())))
+    .pipe(z.array(z.number().int().min(0).max(3_600_000)).min(1).max(10)),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** Shorter Kafka group timings make local rebalances take seconds, not half a minute. */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(3_000).max(300_000).default(30_000),
+  KAFKA_MAX_WAIT_MS: z.coerce.number().int().min(10).max(10_000).default(500),
+  HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type WorkerEnv = z.infer<typeof workerEnvSchema>;
+
+export function parseWorkerEnv(source: Record<string, string | undefined>): WorkerEnv {
+  const given = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const r = workerEnvSchema.safeParse(given);
+  if (!r.success) throw new Error(`Invalid environment:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  return r.data;
+}

@@ -1,0 +1,44 @@
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig, devices } from '@playwright/test';
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+export const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: 'e2e',
+  forbidOnly: !!process.env.CI,
+  fullyParallel: false,
+  workers: 2,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+  // The production build against a fresh embedded PostgreSQL of its own.
+  webServer: process.env.E2E_BASE_URL
+    ? undefined
+    : {
+        command: 'npx tsx scripts/start.ts',
+        url: `${baseURL}/api/products`,
+        timeout: 120_000,
+        reuseExistingServer: !process.env.CI,
+        stdout: 'pipe',
+        env: {
+          PORT: String(port),
+          EMBEDDED_PG_DIR: path.join(os.tmpdir(), `won-e2e-pg-${port}`),
+          EMBEDDED_PG_PORT: '0',
+          EMBEDDED_PG_FRESH: '1',
+          DATABASE_URL: '',
+        },
+      },
+});

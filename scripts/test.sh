@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `npm test`: every test of the project, on real parts.
+#   1. installs what the tests need when it is missing (Debian's chromium, as root),
+#   2. type-checks,
+#   3. vitest: unit + integration tests on a real PostgreSQL the tests start themselves,
+#   4. a production build, then Playwright e2e in real Chromium against `npm start`.
+# Usage: npm test            (all of it)
+#        npm test -- --help  (this text)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+
+step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+export NEXT_TELEMETRY_DISABLED=1
+CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+export CHROMIUM_PATH
+
+if [[ ! -d node_modules ]]; then
+  step "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+if [[ ! -x "$CHROMIUM_PATH" ]]; then
+  if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null; then
+    step "installing Debian's chromium for the e2e tests"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium not found at $CHROMIUM_PATH. Install it (Debian: sudo apt-get install chromium) or set CHROMIUM_PATH." >&2
+    exit 1
+  fi
+fi
+
+start=$(date +%s)
+step "type check"
+npx tsc --noEmit -p .
+
+step "vitest: unit and integration tests (real PostgreSQL)"
+npx vitest run
+
+step "next build"
+build_start=$(date +%s)
+npx next build
+echo "next build took $(( $(date +%s) - build_start ))s"
+
+step "playwright: e2e in Chromium against the production build"
+npx playwright test
+
+echo
+echo "all tests passed in $(( $(date +%s) - start ))s"

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '@/db/client';
+import { createPspApiHandler } from '@/lib/psp-sandbox/api-handler';
+import { ensurePspMerchant } from '@/lib/psp-sandbox/merchants';
+import { authorizePaymentWindow } from '@/lib/psp-sandbox/authorize-window';
+import { createTossClient, type TossClient } from '@/lib/psp/toss-client';
+import { serveFetchHandler } from './serve';
+
+export interface SandboxUnderTest {
+  baseUrl: string;
+  clientKey: string;
+  secretKey: string;
+  /** Confirm requests the sandbox received (each HTTP request, replays included). */
+  confirmCalls: () => number;
+  client: (opts?: { timeoutMs?: number; headers?: Record<string, string> }) => TossClient;
+  /** Makes the sandbox wait before answering (to provoke client timeouts). */
+  setDelay: (ms: number) => void;
+  /** The shopper approves in the payment window; returns the success redirect's query. */
+  approve: (order: { orderId: string; orderName: string; amount: number }) => Promise<{ orderId: string; paymentKey: string; amount: string }>;
+  close: () => Promise<void>;
+}
+
+/** The product's PSP sandbox on a real HTTP port, with a merchant of its own for this test file. */
+export async function startSandbox(db: Db): Promise<SandboxUnderTest> {
+  const suffix = randomUUID().replaceAll('-', '').slice(0, 16);
+  const clientKey = `test_ck_${suffix}`;
+  const secretKey = `test_sk_${suffix}`;
+  await ensurePspMerchant(db, { mId: `m${suffix.slice(0, 12)}`, name: 'Test platform', clientKey, secretKey });
+  const handler = createPspApiHandler({ db });
+  let confirms = 0;
+  let delay = 0;
+  const server = await serveFetchHandler(async (req) => {
+    if (req.method === 'POST' && new URL(req.url).pathname.endsWith('/payments/confirm')) confirms++;
+    if (delay) await new Promise((r) => setTimeout(r, delay));
+    return handler(req);
+  });
+  const baseUrl = `${server.url}/psp`;
+  return {
+    baseUrl,
+    clientKey,
+    secretKey,
+    confirmCalls: () => confirms,
+    setDelay: (ms) => { delay = ms; },
+    client: (opts = {}) => createTossClient({ baseUrl, secretKey, timeoutMs: opts.timeoutMs ?? 5_000, headers: opts.headers }),
+    approve: async (order) => {
+      const redirect = await authorizePaymentWindow(db, {
+        clientKey,
+        orderId: order.orderId,
+        orderName: order.orderName,
+        amount: order.amount,
+        currency: 'KRW',
+        successUrl: 'http://shop.test/checkout/success',
+        failUrl: 'http://shop.test/checkout/fail',
+        action: 'approve',
+      });
+      const q = new URL(redirect).searchParams;
+      return { orderId: q.get('orderId')!, paymentKey: q.get('paymentKey')!, amount: q.get('amount')! };
+    },
+    close: server.close,
+  };
+}
