@@ -1,21 +1,32 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import readline from 'node:readline';
+import { startDevKafka } from '@/lib/kafka/dev-cluster';
+import { allTopics } from '@/lib/kafka/topics';
+import { WEBHOOK_NOTIFIER } from '@/lib/consumers/webhook-notifier';
 import { prepareDatabase } from './prepare-database';
+import { ensureLibrdkafka } from './system-packages';
 
 const HELP = (mode: string) => `Usage: npm run ${mode === 'dev' ? 'dev' : 'start'}
 
-Starts the checkout on http://localhost:$PORT (default 3000)${mode === 'dev' ? ' in development mode' : ' from the production build (run `npm run build` first)'}.
+${mode === 'dev'
+  ? 'Starts everything locally: PostgreSQL, a Kafka-protocol cluster, the web app in development\nmode on http://localhost:$PORT (default 3000), the outbox relay and the consumers.'
+  : 'Serves the production build (run `npm run build` first) on http://localhost:$PORT (default 3000).\nWorkers run as their own processes: npm run worker:relay, npm run worker:consumers.'}
 
 Environment:
   PORT               port of the web app (default 3000)
   DATABASE_URL       use this PostgreSQL; unset = start the embedded one with demo data
   EMBEDDED_PG_DIR    data directory of the embedded PostgreSQL (default .data/pg)
-  EMBEDDED_PG_PORT   its port (default 54329; 0 = any free port)
+  EMBEDDED_PG_PORT   its port (default 54329; 0 = any free port)${mode === 'dev' ? `
+  KAFKA_BROKERS      use this Kafka; unset = start librdkafka's mock cluster (3 brokers)` : ''}
   TOSS_API_BASE, TOSS_CLIENT_KEY, TOSS_SECRET_KEY
                      the PSP (default: the built-in sandbox at /psp with sandbox keys)
 See .env.example for the rest.`;
 
-/** Prepares the database, then runs `next dev|start` with DATABASE_URL set; stops both together. */
+/**
+ * Prepares the database (and, in dev, Kafka), runs `next dev|start` with DATABASE_URL set and,
+ * in dev, the workers; stops them all together.
+ */
 export async function runNext(mode: 'dev' | 'start'): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     console.log(HELP(mode));
@@ -24,22 +35,52 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
   const say = (line: string) => console.log(`[won] ${line}`);
   const db = await prepareDatabase(say);
   const port = process.env.PORT ?? '3000';
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url, PORT: port, NEXT_TELEMETRY_DISABLED: '1' };
+  const children: ChildProcess[] = [];
+  let stopKafka = async () => {};
+
+  if (mode === 'dev') {
+    if (!process.env.KAFKA_BROKERS) {
+      ensureLibrdkafka(say);
+      const kafka = await startDevKafka({ brokers: 3, topics: allTopics(3, [WEBHOOK_NOTIFIER]) });
+      stopKafka = kafka.stop;
+      env.KAFKA_BROKERS = kafka.brokers.join(',');
+      // Local group timings: rebalances on the mock take sessionTimeout − 1 s.
+      env.KAFKA_SESSION_TIMEOUT_MS ??= '6000';
+      env.KAFKA_MAX_WAIT_MS ??= '100';
+      say(`Kafka-protocol mock cluster (3 brokers, in memory) at ${env.KAFKA_BROKERS}`);
+    }
+    const tsx = ['--import', 'tsx'];
+    children.push(run('relay', process.execPath, [...tsx, 'workers/outbox-relay.ts'], env));
+    children.push(run('consumers', process.execPath, [...tsx, 'workers/consumers/index.ts'], env));
+  }
   const nextBin = path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
   say(`starting Next.js (${mode}) on http://localhost:${port}`);
-  const child = spawn(process.execPath, [nextBin, mode, '-p', port], {
-    stdio: 'inherit',
-    env: { ...process.env, DATABASE_URL: db.url, PORT: port, NEXT_TELEMETRY_DISABLED: '1' },
-  });
+  const web = run('web', process.execPath, [nextBin, mode, '-p', port], env);
+  children.push(web);
+
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  const stopAll = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     say(`${signal}: stopping`);
-    child.kill(signal);
+    for (const c of children) if (c.exitCode === null) c.kill(signal);
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  const code = await new Promise<number>((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
+  process.on('SIGINT', () => stopAll('SIGINT'));
+  process.on('SIGTERM', () => stopAll('SIGTERM'));
+  // Any process ending ends the whole stack: a half-running system is worse than none.
+  const first = await Promise.race(children.map((c) => new Promise<number>((resolve) => c.on('exit', (code, sig) => resolve(code ?? (sig ? 1 : 0))))));
+  stopAll('SIGTERM');
+  await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.on('exit', r)) : undefined)));
+  await stopKafka();
   await db.stop();
-  process.exit(code);
+  process.exit(stopping && first === 0 ? 0 : first);
+}
+
+function run(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    readline.createInterface({ input: stream }).on('line', (line) => console.log(`[${name}] ${line}`));
+  }
+  return child;
 }
