@@ -11,6 +11,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
         <nav>
           <Link href="/dashboard">Orders</Link>
           <Link href="/dashboard/ledger">Ledger</Link>
+          <Link href="/dashboard/events">Events</Link>
           <Link href="/">Shop</Link>
         </nav>
       </header>

@@ -1,0 +1,15 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { db } from '@/db';
+import { replayDeadLetter } from '@/lib/dead-letters/replay-dead-letter';
+import { currentMerchantId } from '@/lib/store/store-merchant';
+
+/** Server action (Next checks its origin, so it is CSRF-safe): replay one dead letter. */
+export async function replayDeadLetterAction(formData: FormData): Promise<void> {
+  const id = z.coerce.bigint().positive().safeParse(formData.get('deadLetterId'));
+  if (!id.success) return;
+  await replayDeadLetter(db(), currentMerchantId(), id.data);
+  revalidatePath('/dashboard/events');
+}
