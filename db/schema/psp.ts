@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgSchema, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint, check, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 /**
  * The Toss-compatible PSP sandbox keeps its state in its own schema: it is a separate system
@@ -20,12 +22,14 @@ export const pspMerchants = psp.table('merchants', {
 export const pspPaymentStatus = psp.enum('payment_status', [
   'READY', 'IN_PROGRESS', 'DONE', 'CANCELED', 'PARTIAL_CANCELED', 'ABORTED', 'EXPIRED',
 ]);
+export type PspPaymentStatus = (typeof pspPaymentStatus.enumValues)[number];
 
 export const pspPayments = psp.table('payments', {
   paymentKey: text('payment_key').primaryKey(),
   mId: text('m_id').notNull().references(() => pspMerchants.mId),
   orderId: text('order_id').notNull(),
   orderName: text('order_name').notNull(),
+  /** Integer minor units of `currency` (KRW has none: 1 = 1 won). Bound to the paymentKey at authentication. */
   amount: bigint('amount', { mode: 'number' }).notNull(),
   balanceAmount: bigint('balance_amount', { mode: 'number' }).notNull(),
   currency: text('currency').notNull(),
@@ -38,16 +42,26 @@ export const pspPayments = psp.table('payments', {
   requestedAt: timestamp('requested_at', { withTimezone: true }).notNull(),
   authenticatedAt: timestamp('authenticated_at', { withTimezone: true }),
   approvedAt: timestamp('approved_at', { withTimezone: true }),
-}, (t) => [index('psp_payments_order').on(t.mId, t.orderId, t.requestedAt)]);
+}, (t) => [
+  index('psp_payments_order').on(t.mId, t.orderId, t.requestedAt),
+  // An order is paid at most once per merchant, however many attempts (paymentKeys) it had:
+  // two confirms racing for different attempts of one order cannot both reach DONE.
+  uniqueIndex('psp_payments_one_paid_per_order').on(t.mId, t.orderId)
+    .where(sql`${t.status} in ('DONE', 'CANCELED', 'PARTIAL_CANCELED')`),
+  check('psp_payments_amount_positive', sql`${t.amount} > 0`),
+  check('psp_payments_balance_in_range', sql`${t.balanceAmount} between 0 and ${t.amount}`),
+]);
 
 /** Toss matches (Idempotency-Key, API key, URL, method) and replays the first response. */
 export const pspIdempotency = psp.table('idempotency_keys', {
   idempotencyKey: text('idempotency_key').notNull(),
-  mId: text('m_id').notNull(),
+  mId: text('m_id').notNull().references(() => pspMerchants.mId),
   method: text('method').notNull(),
   path: text('path').notNull(),
   /** null while the first request is still being processed (→ 409 IDEMPOTENT_REQUEST_PROCESSING). */
   responseStatus: integer('response_status'),
-  responseBody: jsonb('response_body'),
+  /** The first response's body exactly as sent (text, not jsonb, so a replay is byte-identical). */
+  responseBody: text('response_body'),
+  /** When the key was claimed (first use, or a takeover of an abandoned claim); starts the 15-day validity. */
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`),
 }, (t) => [primaryKey({ columns: [t.idempotencyKey, t.mId, t.method, t.path] })]);
