@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { pspPayments } from '@/db/schema';
+import { createPspApiHandler } from '@/lib/psp-sandbox/api-handler';
+import { authorizePaymentWindow } from '@/lib/psp-sandbox/authorize-window';
+import { ensurePspMerchant, type PspMerchant } from '@/lib/psp-sandbox/merchants';
+import { serveFetchHandler } from '../helpers/serve';
+
+/** A clock the test moves by hand; starts at the real time so rows look ordinary. */
+export function testClock(start = new Date()) {
+  let t = start.getTime();
+  return {
+    now: () => new Date(t),
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
+}
+export type TestClock = ReturnType<typeof testClock>;
+
+const hex = () => randomUUID().replaceAll('-', '');
+
+/** A PSP merchant with fresh random keys, so test files never share rows. */
+export function createPspMerchant(db: Db, opts: { live?: boolean } = {}): Promise<PspMerchant> {
+  const id = hex();
+  const mode = opts.live ? 'live' : 'test';
+  return ensurePspMerchant(db, {
+    mId: `t${id.slice(0, 13)}`,
+    name: `Sandbox shop ${id.slice(0, 6)}`,
+    clientKey: `${mode}_ck_${id}`,
+    secretKey: `${mode}_sk_${id}`,
+  });
+}
+
+export const newOrderId = () => `ord_${hex()}`;
+
+export function basicAuth(secretKey: string): string {
+  return `Basic ${Buffer.from(`${secretKey}:`).toString('base64')}`;
+}
+
+export interface ApiAnswer {
+  status: number;
+  text: string;
+  /** Parsed body (undefined when not JSON); `any` because tests read arbitrary fields. */
+  json: any;
+}
+
+export interface RunningSandbox {
+  /** Origin of the HTTP server; the API is under `${url}/psp/v1`. */
+  url: string;
+  /** Calls the API over HTTP. Auth: `secretKey` (Basic-encoded here), or a raw `authorization` header, or neither. */
+  call(method: 'GET' | 'POST', path: string, opts?: {
+    secretKey?: string | null;
+    authorization?: string;
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+  }): Promise<ApiAnswer>;
+  confirm(secretKey: string, body: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
+  close(): Promise<void>;
+}
+
+/** The sandbox API on a real HTTP port, reading time from `clock`. */
+export async function startSandbox(db: Db, clock: TestClock): Promise<RunningSandbox> {
+  const server = await serveFetchHandler(createPspApiHandler({ db, now: clock.now }));
+  const call: RunningSandbox['call'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.authorization !== undefined) headers.authorization = opts.authorization;
+    else if (opts.secretKey) headers.authorization = basicAuth(opts.secretKey);
+    let body: string | undefined;
+    if (opts.rawBody !== undefined) body = opts.rawBody;
+    else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    const res = await fetch(`${server.url}/psp${path}`, { method, headers, body });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, text, json };
+  };
+  return {
+    url: server.url,
+    call,
+    confirm: (secretKey, body, headers) => call('POST', '/v1/payments/confirm', { secretKey, body, headers }),
+    close: server.close,
+  };
+}
+
+export interface Authorized {
+  paymentKey: string;
+  orderId: string;
+  /** As the successUrl carries it: a string. */
+  amount: string;
+}
+
+/** The buyer approves in the payment window; returns the successUrl's query. */
+export async function approveInWindow(
+  db: Db,
+  merchant: PspMerchant,
+  clock: TestClock,
+  order: { orderId?: string; amount?: number; orderName?: string } = {},
+): Promise<Authorized> {
+  const redirect = await authorizePaymentWindow(db, {
+    clientKey: merchant.clientKey,
+    orderId: order.orderId ?? newOrderId(),
+    orderName: order.orderName ?? '생수 외 1건',
+    amount: order.amount ?? 15_000,
+    currency: 'KRW',
+    successUrl: 'http://shop.test/checkout/success',
+    failUrl: 'http://shop.test/checkout/fail',
+    action: 'approve',
+  }, clock.now);
+  const q = new URL(redirect).searchParams;
+  const paymentKey = q.get('paymentKey');
+  const orderId = q.get('orderId');
+  const amount = q.get('amount');
+  if (!paymentKey || !orderId || !amount) throw new Error(`approve did not redirect to successUrl: ${redirect}`);
+  return { paymentKey, orderId, amount };
+}
+
+export async function paymentRow(db: Db, paymentKey: string) {
+  const [row] = await db.select().from(pspPayments).where(eq(pspPayments.paymentKey, paymentKey));
+  if (!row) throw new Error(`no psp payment ${paymentKey}`);
+  return row;
+}
