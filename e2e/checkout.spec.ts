@@ -2,15 +2,23 @@ import { expect, test } from '@playwright/test';
 import { Dashboard } from './pages/dashboard';
 import { Shop } from './pages/shop';
 
+// The demo catalogue seeded by db/seed.ts.
+const BEANS = 'prd_demo_beans'; // ₩18,000
+const DRIPPER = 'prd_demo_dripper'; // ₩32,000
+const FILTERS = 'prd_demo_filters'; // ₩4,500
+const MUG = 'prd_demo_mug'; // ₩12,000
+const KETTLE = 'prd_demo_kettle'; // ₩89,000
+
 test.describe('a shopper pays', () => {
   test('buys two products, approves in the PSP window and sees the paid order', async ({ page }) => {
     const shop = new Shop(page);
     await shop.open();
-    await shop.addToCart(0, 2);
-    await shop.addToCart(1);
+    await shop.addToCart(BEANS, 2);
+    await shop.addToCart(DRIPPER);
     await expect(page.getByTestId('cart-line')).toHaveCount(2);
     await shop.checkout();
-    await expect(page.getByText('Sandbox')).toBeVisible();
+    await expect(page.getByTestId('psp-sandbox-badge')).toBeVisible();
+    await expect(page.getByTestId('psp-amount')).toHaveText('₩68,000'); // 2 × 18,000 + 32,000, priced by our server
     await shop.approveInWindow();
     await page.waitForURL(/\/orders\/ord_/);
     await shop.expectOrderStatus('PAID');
@@ -19,7 +27,7 @@ test.describe('a shopper pays', () => {
   test('a declined card shows the PSP message, and a retry succeeds', async ({ page }) => {
     const shop = new Shop(page);
     await shop.open();
-    await shop.addToCart(2);
+    await shop.addToCart(FILTERS);
     await shop.checkout();
     await shop.declineInWindow();
     await page.waitForURL(/\/checkout\/fail/);
@@ -46,7 +54,7 @@ test.describe('a shopper pays', () => {
   test('cancelling in the window returns to checkout, where the shopper can pay again', async ({ page }) => {
     const shop = new Shop(page);
     await shop.open();
-    await shop.addToCart(3);
+    await shop.addToCart(MUG);
     await shop.checkout();
     await shop.cancelInWindow();
     await page.waitForURL(/\/checkout\/ord_[0-9a-f]+\?canceled=1/);
@@ -58,7 +66,7 @@ test.describe('a shopper pays', () => {
   test('after paying, Back and reopening the success URL charge nothing more', async ({ page }) => {
     const shop = new Shop(page);
     await shop.open();
-    await shop.addToCart(1);
+    await shop.addToCart(DRIPPER);
     await shop.checkout();
     let successUrl = '';
     page.on('framenavigated', (f) => {
@@ -90,7 +98,7 @@ test.describe('a shopper pays', () => {
 test('the merchant dashboard shows the order with its journal and a trial balance of 0', async ({ page }) => {
   const shop = new Shop(page);
   await shop.open();
-  await shop.addToCart(4);
+  await shop.addToCart(KETTLE);
   await shop.checkout();
   await shop.approveInWindow();
   await page.waitForURL(/\/orders\/ord_/);
@@ -103,4 +111,30 @@ test('the merchant dashboard shows the order with its journal and a trial balanc
   await expect(dashboard.journalLines().filter({ hasText: 'PSP_RECEIVABLE' })).toContainText('₩89,000');
   expect(await dashboard.trialBalance()).toBe('0');
   await expect(page.getByTestId('account-row').filter({ hasText: 'PSP_RECEIVABLE' })).toBeVisible();
+});
+
+test('a tampered success URL shows a clear error and charges nothing', async ({ page }) => {
+  const shop = new Shop(page);
+  await shop.open();
+  await shop.addToCart(MUG);
+  await shop.checkout();
+  // Catch the PSP's redirect instead of following it: the shopper "edits" the URL first.
+  let successUrl = '';
+  await page.route((url) => url.pathname === '/psp/window/authorize', async (route) => {
+    const response = await route.fetch({ maxRedirects: 0 });
+    successUrl = response.headers()['location'] ?? '';
+    await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>intercepted</p>' });
+  });
+  await shop.approveInWindow();
+  await expect.poll(() => successUrl).toContain('amount=12000');
+  await page.goto(successUrl.replace('amount=12000', 'amount=100'));
+  await expect(page.getByTestId('confirm-error')).toContainText('does not match your order');
+
+  const orderId = new URL(successUrl).searchParams.get('orderId')!;
+  const dashboard = new Dashboard(page);
+  await dashboard.openOrder(orderId);
+  await expect(page.getByTestId('order-status')).toHaveText('AWAITING_PAYMENT');
+  await expect(dashboard.timelineEvents('TAMPER_REJECTED')).toHaveCount(1);
+  await expect(dashboard.timelineEvents('CONFIRM_STARTED')).toHaveCount(0);
+  await expect(page.getByTestId('journal-empty')).toBeVisible();
 });

@@ -9,8 +9,8 @@ export class Shop {
     await expect(this.page.getByTestId('product-card').first()).toBeVisible();
   }
 
-  async addToCart(productIndex: number, times = 1) {
-    const card = this.page.getByTestId('product-card').nth(productIndex);
+  async addToCart(productId: string, times = 1) {
+    const card = this.page.locator(`[data-testid="product-card"][data-product-id="${productId}"]`);
     for (let i = 0; i < times; i++) await card.getByTestId('add-to-cart').click();
   }
 
