@@ -9,6 +9,8 @@ const HEADLINE = {
   CONFIRMING: 'We are confirming your payment. This page updates by itself.',
   PAYMENT_FAILED: 'The payment did not go through. Nothing was charged.',
   AWAITING_PAYMENT: 'This order is waiting for payment.',
+  PARTIALLY_REFUNDED: 'Your order is paid; part of it has been refunded.',
+  REFUNDED: 'Your payment has been refunded in full.',
 } as const;
 
 export function OrderStatus({ orderId }: { orderId: string }) {
@@ -16,7 +18,7 @@ export function OrderStatus({ orderId }: { orderId: string }) {
   if (order.isPending) return <p className="muted">Loading your order…</p>;
   if (order.isError) return <p className="notice error" role="alert">{order.error.message}</p>;
   const o = order.data;
-  const tone = o.status === 'PAID' ? 'ok' : o.status === 'PAYMENT_FAILED' ? 'error' : 'warn';
+  const tone = o.status === 'PAID' || o.status === 'PARTIALLY_REFUNDED' || o.status === 'REFUNDED' ? 'ok' : o.status === 'PAYMENT_FAILED' ? 'error' : 'warn';
   return (
     <div className="card" style={{ maxWidth: 560 }}>
       <h1>Your order</h1>

@@ -1,3 +1,4 @@
 export * from './merchant';
 export * from './events';
+export * from './refunds';
 export * from './psp';

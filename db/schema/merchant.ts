@@ -59,7 +59,7 @@ export const orderItems = pgTable('order_items', {
 ]);
 
 export const paymentStatus = pgEnum('payment_status', [
-  'NOT_STARTED', 'EXECUTING', 'SUCCESS', 'FAILURE', 'UNKNOWN',
+  'NOT_STARTED', 'EXECUTING', 'SUCCESS', 'FAILURE', 'UNKNOWN', 'PARTIALLY_REFUNDED', 'REFUNDED',
 ]);
 export type PaymentStatus = (typeof paymentStatus.enumValues)[number];
 
@@ -80,14 +80,24 @@ export const payments = pgTable('payments', {
   failureCode: text('failure_code'),
   failureMessage: text('failure_message'),
   approvedAt: timestamp('approved_at', { withTimezone: true }),
+  /** Sum of succeeded refunds; never above `amount` (checked by the database). */
+  refundedAmount: money('refunded_amount').notNull().default(sql`0`),
+  /** Recovery bookkeeping for EXECUTING/UNKNOWN payments: tries so far and when to try next. */
+  recoveryAttempts: integer('recovery_attempts').notNull().default(0),
+  nextRecoveryAt: timestamp('next_recovery_at', { withTimezone: true }),
+  /** Recovery gave up (retry cap) or the PSP disagrees with us: a person must look. */
+  needsAttention: text('needs_attention'),
   createdAt: createdAt(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
+  check('payments_refunded_within_amount', sql`${t.refundedAmount} between 0 and ${t.amount}`),
   uniqueIndex('payments_psp_payment_key').on(t.pspPaymentKey),
   uniqueIndex('payments_confirm_idempotency_key').on(t.confirmIdempotencyKey),
   uniqueIndex('payments_one_live_attempt_per_order').on(t.orderId).where(sql`${t.status} <> 'FAILURE'`),
   index('payments_merchant').on(t.merchantId),
   index('payments_unfinished').on(t.status, t.updatedAt).where(sql`${t.status} in ('EXECUTING', 'UNKNOWN')`),
+  index('payments_not_started').on(t.createdAt).where(sql`${t.status} = 'NOT_STARTED'`),
+  index('payments_order').on(t.orderId),
 ]);
 
 /** Append-only (a trigger rejects UPDATE and DELETE): who moved which payment where, and why. */
@@ -126,10 +136,14 @@ export const journals = pgTable('journals', {
   merchantId: text('merchant_id').notNull().references(() => merchants.id),
   kind: journalKind('kind').notNull(),
   paymentId: text('payment_id').references(() => payments.id),
+  /** What outside the ledger this journal books: a refund id, a PSP settlement transactionKey. */
+  externalRef: text('external_ref'),
   description: text('description').notNull(),
   createdAt: createdAt(),
 }, (t) => [
   uniqueIndex('journals_one_approval_per_payment').on(t.paymentId).where(sql`${t.kind} = 'PAYMENT_APPROVAL'`),
+  uniqueIndex('journals_one_per_external_ref').on(t.kind, t.externalRef).where(sql`${t.externalRef} is not null`),
+  index('journals_payment').on(t.paymentId),
   index('journals_merchant_created').on(t.merchantId, t.createdAt),
 ]);
 
@@ -164,4 +178,5 @@ export const outbox = pgTable('outbox', {
 }, (t) => [
   index('outbox_unpublished').on(t.id).where(sql`${t.publishedAt} is null`),
   index('outbox_event').on(t.eventId),
+  index('outbox_aggregate').on(t.aggregateId),
 ]);

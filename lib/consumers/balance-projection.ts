@@ -27,6 +27,9 @@ export async function applyBalanceEvents(db: Db, batch: Delivered[]): Promise<nu
       if (e.type === 'PaymentApproved') {
         d.payable += BigInt(e.amount) - BigInt(e.platformFee);
         d.approved++;
+      } else if (e.type === 'PaymentRefunded') {
+        // A refund reverses the approved amount; the platform fee is not returned.
+        d.payable -= BigInt(e.amount);
       } else {
         d.failed++;
       }

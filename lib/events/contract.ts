@@ -32,6 +32,15 @@ export const paymentFailedV1 = z.object({
   failureMessage: z.string(),
 });
 
-export const paymentEventSchema = z.discriminatedUnion('type', [paymentApprovedV1, paymentFailedV1]);
+export const paymentRefundedV1 = z.object({
+  ...base,
+  type: z.literal('PaymentRefunded'),
+  /** `amount` is this refund's amount; `refundedTotal` all refunds of the payment so far. */
+  refundId: z.string(),
+  refundedTotal: z.number().int().positive(),
+  fullyRefunded: z.boolean(),
+});
+
+export const paymentEventSchema = z.discriminatedUnion('type', [paymentApprovedV1, paymentFailedV1, paymentRefundedV1]);
 export type PaymentEvent = z.infer<typeof paymentEventSchema>;
 export type PaymentEventType = PaymentEvent['type'];

@@ -15,6 +15,7 @@ export interface JournalInput {
   merchantId: string;
   kind: JournalKind;
   paymentId?: string;
+  externalRef?: string;
   description: string;
   currency: string;
   lines: JournalLineInput[];
@@ -32,6 +33,7 @@ export async function postJournal(tx: DbOrTx, input: JournalInput): Promise<stri
     merchantId: input.merchantId,
     kind: input.kind,
     paymentId: input.paymentId,
+    externalRef: input.externalRef,
     description: input.description,
   });
   await tx.insert(journalLines).values(

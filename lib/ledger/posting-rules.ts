@@ -20,3 +20,26 @@ export function approvalLines(amount: bigint, fee: bigint): JournalLineInput[] {
     { account: 'PLATFORM_REVENUE', amount: -fee },
   ];
 }
+
+/**
+ * Refund: reverses the approved amount between PSP receivable and merchant payable. The platform
+ * fee is not returned (the merchant bears it), so a fully refunded payment leaves the fee owed.
+ */
+export function refundLines(amount: bigint): JournalLineInput[] {
+  return [
+    { account: 'MERCHANT_PAYABLE', amount },
+    { account: 'PSP_RECEIVABLE', amount: -amount },
+  ];
+}
+
+/**
+ * PSP settlement of one transaction: the receivable becomes cash, less the PSP's fee (an
+ * expense). Cancels settle with negative amounts, which reverses the same lines.
+ */
+export function settlementLines(amount: bigint, fee: bigint): JournalLineInput[] {
+  return [
+    { account: 'CASH', amount: amount - fee },
+    { account: 'PSP_FEE_EXPENSE', amount: fee },
+    { account: 'PSP_RECEIVABLE', amount: -amount },
+  ];
+}

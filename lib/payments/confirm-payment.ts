@@ -91,7 +91,7 @@ async function startExecuting(db: Db, attempt: Payment, paymentKey: string, acto
 }
 
 /** Calls confirm and finishes the attempt by what the PSP said (or did not say). */
-async function finishWithPsp(db: Db, psp: TossClient, payment: Payment, actor: string): Promise<void> {
+export async function finishWithPsp(db: Db, psp: TossClient, payment: Payment, actor: string): Promise<void> {
   const result = await psp.confirm({
     paymentKey: payment.pspPaymentKey!,
     orderId: payment.orderId,

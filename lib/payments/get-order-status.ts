@@ -4,7 +4,7 @@ import { orders, payments, type PaymentStatus } from '@/db/schema';
 import { notFound } from '@/lib/errors';
 
 /** What the shopper is told about an order; derived from its payment attempts, never stored. */
-export type OrderStatus = 'AWAITING_PAYMENT' | 'CONFIRMING' | 'PAID' | 'PAYMENT_FAILED';
+export type OrderStatus = 'AWAITING_PAYMENT' | 'CONFIRMING' | 'PAID' | 'PAYMENT_FAILED' | 'PARTIALLY_REFUNDED' | 'REFUNDED';
 
 export interface OrderStatusView {
   orderId: string;
@@ -18,6 +18,8 @@ export interface OrderStatusView {
 export function orderStatusOf(payment: { status: PaymentStatus } | undefined): OrderStatus {
   switch (payment?.status) {
     case 'SUCCESS': return 'PAID';
+    case 'PARTIALLY_REFUNDED': return 'PARTIALLY_REFUNDED';
+    case 'REFUNDED': return 'REFUNDED';
     case 'EXECUTING':
     case 'UNKNOWN': return 'CONFIRMING';
     case 'FAILURE': return 'PAYMENT_FAILED';

@@ -19,8 +19,30 @@ export const tossPaymentSchema = z.looseObject({
   approvedAt: z.string().nullish(),
   lastTransactionKey: z.string().nullish(),
   failure: z.object({ code: z.string(), message: z.string() }).nullish(),
+  cancels: z.array(z.looseObject({
+    cancelAmount: z.coerce.number(),
+    transactionKey: z.string(),
+    canceledAt: z.string().nullish(),
+    cancelStatus: z.string().nullish(),
+  })).nullish(),
 });
 export type TossPayment = z.infer<typeof tossPaymentSchema>;
+
+/** A settlement row (reference §7.1); cancels are separate rows with negative amounts. */
+export const tossSettlementSchema = z.looseObject({
+  paymentKey: z.string(),
+  transactionKey: z.string(),
+  orderId: z.string(),
+  currency: z.string(),
+  amount: z.coerce.number(),
+  fee: z.coerce.number().optional(),
+  fees: z.array(z.object({ type: z.string(), fee: z.coerce.number() })).nullish(),
+  payOutAmount: z.coerce.number(),
+  soldDate: z.string(),
+  paidOutDate: z.string(),
+  cancel: z.unknown().nullish(),
+});
+export type TossSettlement = z.infer<typeof tossSettlementSchema>;
 
 const tossErrorSchema = z.object({ code: z.string(), message: z.string() });
 
@@ -93,6 +115,15 @@ export function createTossClient(config: TossClientConfig) {
     },
     getPayment(paymentKey: string) {
       return call('GET', `/v1/payments/${encodeURIComponent(paymentKey)}`, tossPaymentSchema);
+    },
+    cancel(paymentKey: string, req: { cancelAmount: number; cancelReason: string; idempotencyKey: string }) {
+      const { idempotencyKey, ...body } = req;
+      return call('POST', `/v1/payments/${encodeURIComponent(paymentKey)}/cancel`, tossPaymentSchema, { body, idempotencyKey });
+    },
+    /** One page of settlement rows for KST sales dates [startDate, endDate] (yyyy-MM-dd). */
+    settlements(q: { startDate: string; endDate: string; page: number; size: number }) {
+      const qs = new URLSearchParams({ startDate: q.startDate, endDate: q.endDate, page: String(q.page), size: String(q.size) });
+      return call('GET', `/v1/settlements?${qs}`, z.array(tossSettlementSchema));
     },
     getPaymentByOrderId(orderId: string) {
       return call('GET', `/v1/payments/orders/${encodeURIComponent(orderId)}`, tossPaymentSchema);

@@ -1,0 +1,28 @@
+import { after } from 'next/server';
+import { db } from '@/db';
+import { json, parseJsonBody, route } from '@/lib/http/respond';
+import { log } from '@/lib/log';
+import { processPspWebhook, pspWebhookSchema, recordPspWebhook, transmissionIdSchema } from '@/lib/psp-webhooks/receive-psp-webhook';
+import { pspClient } from '@/lib/psp/server-client';
+
+/**
+ * Toss webhooks (PAYMENT_STATUS_CHANGED, CANCEL_STATUS_CHANGED). Stored once per transmission
+ * id and answered 200 at once; the work (re-fetching the payment from the PSP) runs after the
+ * response. If this process dies first, the recovery worker processes the stored webhook.
+ */
+export const POST = route(async (req) => {
+  const transmissionId = transmissionIdSchema.parse(req.headers.get('tosspayments-webhook-transmission-id') ?? '');
+  const body = await parseJsonBody(req, pspWebhookSchema);
+  const fresh = await recordPspWebhook(db(), transmissionId, body);
+  if (fresh) {
+    after(async () => {
+      try {
+        const outcome = await processPspWebhook(db(), pspClient(), transmissionId);
+        log.info({ transmissionId, outcome }, 'PSP webhook processed');
+      } catch (err) {
+        log.warn({ transmissionId, err: (err as Error).message }, 'PSP webhook left for the recovery worker');
+      }
+    });
+  }
+  return json({ received: true, duplicate: !fresh });
+});

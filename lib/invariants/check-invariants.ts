@@ -1,0 +1,107 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '@/db/client';
+
+/**
+ * The invariants of DESIGN.md as queries. Each returns the offending rows (at most `sample`),
+ * and the checker reports each invariant with its count of violations. Used by every
+ * integration test, `npm run check:invariants` and the chaos run.
+ */
+export interface InvariantResult {
+  name: string;
+  description: string;
+  violations: number;
+  sample: unknown[];
+}
+
+export interface CheckOptions {
+  /** Only this merchant's data (tests run side by side on one database). */
+  merchantId?: string;
+  /** An outbox row unpublished for longer than this is a violation ("eventually published"). */
+  outboxLagLimit?: string;
+  /** A payment EXECUTING/UNKNOWN for longer than this, not flagged for a person, is a violation. */
+  unfinishedLimit?: string;
+  sample?: number;
+}
+
+export async function checkInvariants(db: DbOrTx, opts: CheckOptions = {}): Promise<InvariantResult[]> {
+  const m = (col: string) => (opts.merchantId ? sql.raw(`${col} = `).append(sql`${opts.merchantId}`) : sql`true`);
+  const outboxLag = opts.outboxLagLimit ?? '5 minutes';
+  const unfinished = opts.unfinishedLimit ?? '1 hour';
+  const checks: { name: string; description: string; query: SQL }[] = [
+    {
+      name: 'journal-balanced',
+      description: 'every journal sums to zero per currency and has at least two lines',
+      query: sql`select j.id, l.currency, coalesce(sum(l.amount), 0)::text as total, count(l.id)::int as lines
+        from journals j left join journal_lines l on l.journal_id = j.id where ${m('j.merchant_id')}
+        group by j.id, l.currency having coalesce(sum(l.amount), 0) <> 0 or count(l.id) < 2`,
+    },
+    {
+      name: 'trial-balance-zero',
+      description: 'the ledger of each merchant sums to zero per currency',
+      query: sql`select a.merchant_id, l.currency, sum(l.amount)::text as total
+        from journal_lines l join ledger_accounts a on a.id = l.account_id where ${m('a.merchant_id')}
+        group by a.merchant_id, l.currency having sum(l.amount) <> 0`,
+    },
+    {
+      name: 'one-approval-journal-per-success',
+      description: 'a successful (or refunded) payment has exactly one approval journal; a failed or unfinished one has none',
+      query: sql`select p.id, p.status, count(j.id)::int as approval_journals
+        from payments p left join journals j on j.payment_id = p.id and j.kind = 'PAYMENT_APPROVAL' where ${m('p.merchant_id')}
+        group by p.id having count(j.id) <> case when p.status in ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED') then 1 else 0 end`,
+    },
+    {
+      name: 'one-approval-event-per-success',
+      description: 'a successful payment has exactly one PaymentApproved event (replays share its id); a failed one has none',
+      query: sql`select p.id, p.status, count(distinct o.event_id)::int as events
+        from payments p left join outbox o on o.aggregate_id = p.id and o.event_type = 'PaymentApproved' where ${m('p.merchant_id')}
+        group by p.id having count(distinct o.event_id) <> case when p.status in ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED') then 1 else 0 end`,
+    },
+    {
+      name: 'approved-equals-ordered',
+      description: 'the amount approved equals the amount the order was created with',
+      query: sql`select p.id, p.amount::text, o.amount::text as order_amount from payments p join orders o on o.id = p.order_id
+        where ${m('p.merchant_id')} and (p.amount <> o.amount or p.currency <> o.currency)`,
+    },
+    {
+      name: 'one-capture-per-order',
+      description: 'an order is paid by at most one payment attempt',
+      query: sql`select order_id, count(*)::int as paid from payments
+        where ${m('merchant_id')} and status in ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED') group by order_id having count(*) > 1`,
+    },
+    {
+      name: 'refunds-within-capture',
+      description: 'succeeded refunds add up to the payment\'s refunded amount, never above what was captured',
+      query: sql`select p.id, p.amount::text, p.refunded_amount::text, coalesce(sum(r.amount) filter (where r.status = 'SUCCEEDED'), 0)::text as refunds
+        from payments p left join refunds r on r.payment_id = p.id where ${m('p.merchant_id')}
+        group by p.id having p.refunded_amount > p.amount or p.refunded_amount <> coalesce(sum(r.amount) filter (where r.status = 'SUCCEEDED'), 0)`,
+    },
+    {
+      name: 'one-journal-per-refund',
+      description: 'each succeeded refund has exactly one refund journal, and no other refund has one',
+      query: sql`select r.id, r.status, count(j.id)::int as journals from refunds r
+        left join journals j on j.kind = 'REFUND' and j.external_ref = r.id where ${m('r.merchant_id')}
+        group by r.id having count(j.id) <> case when r.status = 'SUCCEEDED' then 1 else 0 end`,
+    },
+    {
+      name: 'outbox-published',
+      description: `every outbox event is published within ${outboxLag}`,
+      query: sql`select id::text, event_type, created_at from outbox
+        where ${m('merchant_id')} and published_at is null and created_at < now() - ${outboxLag}::interval`,
+    },
+    {
+      name: 'payments-finish',
+      description: `no payment stays EXECUTING/UNKNOWN for more than ${unfinished} without being flagged for a person`,
+      query: sql`select id, status, updated_at from payments
+        where ${m('merchant_id')} and status in ('EXECUTING', 'UNKNOWN') and needs_attention is null and updated_at < now() - ${unfinished}::interval`,
+    },
+  ];
+  const limit = opts.sample ?? 5;
+  const results: InvariantResult[] = [];
+  for (const c of checks) {
+    const rows = (await db.execute(sql`select count(*) over () as n, v.* from (${c.query}) v limit ${limit}`)) as unknown as { n: string }[];
+    results.push({ name: c.name, description: c.description, violations: Number(rows[0]?.n ?? 0), sample: rows.map(({ n: _n, ...rest }) => rest) });
+  }
+  return results;
+}
+
+export const totalViolations = (results: InvariantResult[]) => results.reduce((s, r) => s + r.violations, 0);

@@ -1,0 +1,137 @@
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '@/db/client';
+import { journals, payments, reconciliationItems, reconciliationRuns, type ReconciliationClass } from '@/db/schema';
+import { newId } from '@/lib/ids';
+import { postJournal } from '@/lib/ledger/post-journal';
+import { settlementLines } from '@/lib/ledger/posting-rules';
+import type { TossClient, TossPayment, TossSettlement } from '@/lib/psp/toss-client';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be yyyy-MM-dd');
+export const reconciliationRangeSchema = z.object({ fromDate: isoDate, toDate: isoDate })
+  .refine((r) => r.fromDate <= r.toDate, 'fromDate must not be after toDate');
+
+type Payment = typeof payments.$inferSelect;
+type Item = Omit<typeof reconciliationItems.$inferInsert, 'runId'>;
+
+const PAGE_SIZE = 5_000;
+const FINISHED_OK = new Set(['SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED']);
+
+/** Today's date in Korea (Toss's settlement dates are KST). */
+export function kstDate(d = new Date()): string {
+  return new Date(d.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Compares the PSP's settlements and payment states with our payments and ledger for KST sales
+ * dates [fromDate, toDate], classifies every payment, posts the settlement journal of each
+ * matched settlement row once (receivable → cash + PSP fee), and stores the report. It never
+ * "fixes" a mismatch: those are reported for a person (corrections are new journals).
+ */
+export async function runReconciliation(db: Db, psp: TossClient, range: { fromDate: string; toDate: string }, trigger: string) {
+  const { fromDate, toDate } = reconciliationRangeSchema.parse(range);
+  const runId = newId('rcn');
+  await db.insert(reconciliationRuns).values({ id: runId, fromDate, toDate, trigger });
+  try {
+    const settlements = await fetchSettlements(psp, fromDate, toDate);
+    const byKey = new Map<string, TossSettlement[]>();
+    for (const s of settlements) byKey.set(s.paymentKey, [...(byKey.get(s.paymentKey) ?? []), s]);
+
+    // Our attempts that reached the PSP, dated like the PSP dates them (KST).
+    const ours = await db.select().from(payments).where(and(
+      isNotNull(payments.pspPaymentKey),
+      sql`(coalesce(${payments.approvedAt}, ${payments.createdAt}) at time zone 'Asia/Seoul')::date between ${fromDate}::date and ${toDate}::date`,
+    ));
+    const items: Item[] = [];
+    let journalsPosted = 0;
+    for (const p of ours) {
+      const rows = byKey.get(p.pspPaymentKey!) ?? [];
+      byKey.delete(p.pspPaymentKey!);
+      const item = await classify(psp, p, rows);
+      items.push(item);
+      if (item.classification === 'MATCHED') journalsPosted += await postSettlements(db, p, rows);
+    }
+    // Settled at the PSP, unknown to us: possibly a charge we lost. Reported, never booked.
+    for (const [paymentKey, rows] of byKey) {
+      items.push({
+        classification: 'MISSING_OURS', pspPaymentKey: paymentKey, orderId: rows[0]!.orderId, merchantId: null, paymentId: null,
+        ours: null, psp: rows, detail: `The PSP settled ${rows.length} transaction(s) for ${rows[0]!.orderId} that we have no payment for.`,
+      });
+    }
+    const counts: Partial<Record<ReconciliationClass, number>> = {};
+    for (const i of items) counts[i.classification] = (counts[i.classification] ?? 0) + 1;
+    await db.transaction(async (tx) => {
+      for (let k = 0; k < items.length; k += 1_000) {
+        const chunk = items.slice(k, k + 1_000);
+        if (chunk.length) await tx.insert(reconciliationItems).values(chunk.map((i) => ({ ...i, runId })));
+      }
+      await tx.update(reconciliationRuns).set({ finishedAt: new Date(), counts, settlementJournals: journalsPosted }).where(eq(reconciliationRuns.id, runId));
+    });
+    return { runId, counts, settlementJournals: journalsPosted, items: items.length };
+  } catch (err) {
+    await db.update(reconciliationRuns).set({ finishedAt: new Date(), error: err instanceof Error ? err.message : String(err) }).where(eq(reconciliationRuns.id, runId));
+    throw err;
+  }
+}
+
+async function fetchSettlements(psp: TossClient, startDate: string, endDate: string): Promise<TossSettlement[]> {
+  const all: TossSettlement[] = [];
+  for (let page = 1; ; page++) {
+    const res = await psp.settlements({ startDate, endDate, page, size: PAGE_SIZE });
+    if (res.kind !== 'ok') throw new Error(`could not read PSP settlements: ${res.kind === 'error' ? `${res.code} ${res.message}` : res.reason}`);
+    all.push(...res.value);
+    if (res.value.length < PAGE_SIZE) return all;
+  }
+}
+
+const summary = (p: Payment) => ({ status: p.status, amount: Number(p.amount), refunded: Number(p.refundedAmount), currency: p.currency, needsAttention: p.needsAttention });
+
+async function classify(psp: TossClient, p: Payment, rows: TossSettlement[]): Promise<Item> {
+  const base = { merchantId: p.merchantId, paymentId: p.id, orderId: p.orderId, pspPaymentKey: p.pspPaymentKey, ours: summary(p) };
+  const verdict = (classification: ReconciliationClass, detail: string, pspSide: unknown): Item => ({ ...base, classification, detail, psp: pspSide });
+  if (rows.length) {
+    if (!FINISHED_OK.has(p.status)) return verdict('STATUS_MISMATCH', `The PSP settled this payment but we have it as ${p.status}.`, rows);
+    const approved = rows.filter((r) => r.amount > 0).reduce((s, r) => s + r.amount, 0);
+    const cancelled = -rows.filter((r) => r.amount < 0).reduce((s, r) => s + r.amount, 0);
+    if (BigInt(approved) !== p.amount) return verdict('AMOUNT_MISMATCH', `The PSP settled ${approved} ${p.currency}; we approved ${p.amount}.`, rows);
+    if (BigInt(cancelled) !== p.refundedAmount) return verdict('AMOUNT_MISMATCH', `The PSP settled refunds of ${cancelled} ${p.currency}; we refunded ${p.refundedAmount}.`, rows);
+    return verdict('MATCHED', 'Settled as approved.', rows);
+  }
+  // Not (yet) settled: the PSP's payment record decides.
+  const lookup = await psp.getPayment(p.pspPaymentKey!);
+  if (lookup.kind === 'error' && lookup.httpStatus === 404) {
+    return FINISHED_OK.has(p.status)
+      ? verdict('MISSING_AT_PSP', `We have this payment as ${p.status}; the PSP has no record of it.`, { code: lookup.code })
+      : verdict('MATCHED', 'Neither side has a charge.', { code: lookup.code });
+  }
+  if (lookup.kind !== 'ok') return verdict('STATUS_MISMATCH', `Could not read the PSP's record (${lookup.kind === 'error' ? lookup.code : lookup.reason}); compare again later.`, null);
+  const truth: TossPayment = lookup.value;
+  const pspCharged = truth.status === 'DONE' || truth.status === 'PARTIAL_CANCELED' || truth.status === 'CANCELED';
+  if (pspCharged !== FINISHED_OK.has(p.status)) return verdict('STATUS_MISMATCH', `The PSP says ${truth.status}; we have ${p.status}.`, truth);
+  if (pspCharged && BigInt(truth.totalAmount) !== p.amount) return verdict('AMOUNT_MISMATCH', `The PSP charged ${truth.totalAmount}; we approved ${p.amount}.`, truth);
+  if (pspCharged && BigInt(truth.totalAmount - truth.balanceAmount) !== p.refundedAmount) return verdict('AMOUNT_MISMATCH', `The PSP refunded ${truth.totalAmount - truth.balanceAmount}; we refunded ${p.refundedAmount}.`, truth);
+  return verdict('MATCHED', pspCharged ? 'Approved on both sides; not settled yet.' : `Not charged on either side (PSP: ${truth.status}).`, truth);
+}
+
+/** One SETTLEMENT journal per settlement row (its transactionKey), never two. */
+async function postSettlements(db: Db, p: Payment, rows: TossSettlement[]): Promise<number> {
+  let posted = 0;
+  for (const r of rows) {
+    const fee = BigInt(r.fee ?? r.amount - r.payOutAmount);
+    const done = await db.transaction(async (tx) => {
+      const [exists] = await tx.select({ id: journals.id }).from(journals).where(and(eq(journals.kind, 'SETTLEMENT'), eq(journals.externalRef, r.transactionKey)));
+      if (exists) return false;
+      await postJournal(tx, {
+        merchantId: p.merchantId, kind: 'SETTLEMENT', paymentId: p.id, externalRef: r.transactionKey, currency: r.currency,
+        description: `PSP settlement ${r.transactionKey} (sold ${r.soldDate}, paid out ${r.paidOutDate})`,
+        lines: settlementLines(BigInt(r.amount), fee),
+      });
+      return true;
+    }).catch((err) => {
+      if ((err as { cause?: { code?: string } }).cause?.code === '23505') return false; // a concurrent run posted it
+      throw err;
+    });
+    if (done) posted++;
+  }
+  return posted;
+}

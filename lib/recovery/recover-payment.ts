@@ -1,0 +1,106 @@
+import { and, eq, inArray, lte, isNull, or, sql } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { paymentHistory, payments } from '@/db/schema';
+import { adoptPspPayment, finishWithPsp } from '@/lib/payments/confirm-payment';
+import { failPayment } from '@/lib/payments/finish-payment';
+import type { Payment } from '@/lib/payments/transition';
+import type { TossClient } from '@/lib/psp/toss-client';
+
+export interface RecoveryPolicy {
+  /** Leave a payment alone this long after its last change (the confirm may still be running). */
+  graceMs: number;
+  /** Backoff before try n (1-based): base × 2^(n−1), capped. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** After this many tries the payment is flagged for a person. */
+  maxAttempts: number;
+  /** Toss: a payment not confirmed within 10 minutes of authentication expires. */
+  confirmWindowMs: number;
+  /** Toss: a payment window not authenticated within 30 minutes expires. */
+  windowExpiryMs: number;
+}
+
+export const defaultRecoveryPolicy: RecoveryPolicy = {
+  graceMs: 30_000, baseDelayMs: 5_000, maxDelayMs: 10 * 60_000, maxAttempts: 12, confirmWindowMs: 10 * 60_000, windowExpiryMs: 30 * 60_000,
+};
+
+export type RecoveryOutcome = 'finished' | 'retry-later' | 'needs-attention' | 'moved-on';
+
+/**
+ * Claims unfinished payments whose next try is due: bumps their attempt count and next try time
+ * in one statement (SKIP LOCKED, so several recovery workers never take the same payment).
+ */
+export async function claimDuePayments(db: Db, policy: RecoveryPolicy, limit: number, now = new Date()): Promise<Payment[]> {
+  const due = db.$with('due').as(
+    db.select({ id: payments.id }).from(payments)
+      .where(and(
+        inArray(payments.status, ['EXECUTING', 'UNKNOWN']),
+        isNull(payments.needsAttention),
+        lte(payments.updatedAt, new Date(now.getTime() - policy.graceMs)),
+        or(isNull(payments.nextRecoveryAt), lte(payments.nextRecoveryAt, now)),
+      ))
+      .orderBy(payments.updatedAt)
+      .limit(limit)
+      .for('update', { skipLocked: true }),
+  );
+  const delay = sql`least(${policy.baseDelayMs}::bigint * power(2, ${payments.recoveryAttempts})::bigint, ${policy.maxDelayMs}::bigint) * interval '1 millisecond'`;
+  return db.with(due).update(payments)
+    .set({ recoveryAttempts: sql`${payments.recoveryAttempts} + 1`, nextRecoveryAt: sql`${now.toISOString()}::timestamptz + ${delay}` })
+    .from(due)
+    .where(eq(payments.id, due.id))
+    .returning();
+}
+
+/**
+ * Finishes one unfinished payment by asking the PSP, through the same functions the success
+ * redirect uses (so a race with a late redirect or a webhook moves the payment once):
+ *  - PSP says DONE (amount and order match) → SUCCESS with its journal and event;
+ *  - ABORTED / EXPIRED → FAILURE;
+ *  - IN_PROGRESS inside the confirm window → confirm again with the payment's own key;
+ *  - no answer → try later; after `maxAttempts` → flagged for a person.
+ */
+export async function recoverPayment(db: Db, psp: TossClient, payment: Payment, policy: RecoveryPolicy, now = new Date()): Promise<RecoveryOutcome> {
+  const lookup = payment.pspPaymentKey ? await psp.getPayment(payment.pspPaymentKey) : await psp.getPaymentByOrderId(payment.orderId);
+  if (lookup.kind === 'ok') {
+    const p = lookup.value;
+    if (p.status === 'IN_PROGRESS') {
+      // Authenticated, never confirmed: confirm now with the same key (the PSP refuses it if
+      // its 10-minute window has passed, which ends the payment as FAILURE).
+      await finishWithPsp(db, psp, payment, 'recovery');
+      return settled(db, payment.id, policy);
+    }
+    if (p.status === 'DONE' || p.status === 'ABORTED' || p.status === 'EXPIRED') {
+      await adoptPspPayment(db, payment, p, 'recovery');
+      return settled(db, payment.id, policy);
+    }
+    if (p.status === 'CANCELED' || p.status === 'PARTIAL_CANCELED') {
+      // Approved and then cancelled outside our system: never guess the books, ask a person.
+      await flagForAttention(db, payment, `PSP says ${p.status} for a payment we never finished`);
+      return 'needs-attention';
+    }
+  } else if (lookup.kind === 'error' && (lookup.code === 'NOT_FOUND_PAYMENT' || lookup.code === 'NOT_FOUND') && now.getTime() - payment.createdAt.getTime() > policy.confirmWindowMs) {
+    // The PSP has no such payment and its window is long over: nothing was charged.
+    await failPayment(db, payment, { code: 'NOT_FOUND_AT_PSP', message: 'The PSP has no record of this payment.' }, 'recovery', ['EXECUTING', 'UNKNOWN']);
+    return 'finished';
+  }
+  return settled(db, payment.id, policy);
+}
+
+async function settled(db: Db, paymentId: string, policy: RecoveryPolicy): Promise<RecoveryOutcome> {
+  const [p] = await db.select().from(payments).where(eq(payments.id, paymentId));
+  if (!p) return 'moved-on';
+  if (p.status !== 'EXECUTING' && p.status !== 'UNKNOWN') return 'finished';
+  if (p.recoveryAttempts >= policy.maxAttempts) {
+    await flagForAttention(db, p, `recovery gave up after ${p.recoveryAttempts} tries`);
+    return 'needs-attention';
+  }
+  return 'retry-later';
+}
+
+export async function flagForAttention(db: Db, payment: Payment, reason: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [flagged] = await tx.update(payments).set({ needsAttention: reason })
+      .where(and(eq(payments.id, payment.id), isNull(payments.needsAttention))).returning({ id: payments.id });
+    if (flagged) await tx.insert(paymentHistory).values({ paymentId: payment.id, event: 'NEEDS_ATTENTION', actor: 'recovery', detail: { reason } });
+  });
+}

@@ -1,0 +1,103 @@
+import { eq, inArray, sql, and } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { paymentHistory, payments, refunds } from '@/db/schema';
+import { enqueueEvent } from '@/lib/outbox/enqueue-event';
+import { postJournal } from '@/lib/ledger/post-journal';
+import { refundLines } from '@/lib/ledger/posting-rules';
+import { log } from '@/lib/log';
+import type { TossClient } from '@/lib/psp/toss-client';
+
+export type Refund = typeof refunds.$inferSelect;
+export interface RefundView {
+  id: string;
+  paymentId: string;
+  amount: number;
+  currency: string;
+  reason: string;
+  status: Refund['status'];
+  failure: { code: string; message: string } | null;
+  createdAt: Date;
+}
+
+export const refundView = (r: Refund): RefundView => ({
+  id: r.id, paymentId: r.paymentId, amount: Number(r.amount), currency: r.currency, reason: r.reason, status: r.status,
+  failure: r.failureCode ? { code: r.failureCode, message: r.failureMessage ?? '' } : null, createdAt: r.createdAt,
+});
+
+/** Codes after which the cancel certainly did not happen (reference §4.4). */
+const DEFINITELY_NOT_CANCELLED = new Set([
+  'NOT_CANCELABLE_AMOUNT', 'NOT_CANCELABLE_PAYMENT', 'ALREADY_CANCELED_PAYMENT', 'ALREADY_REFUND_PAYMENT', 'EXCEED_MAX_REFUND_DUE',
+  'NOT_ALLOWED_PARTIAL_REFUND', 'NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT', 'NOT_MATCHES_REFUNDABLE_AMOUNT', 'INVALID_REQUEST',
+  'REFUND_REJECTED', 'EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT', 'NOT_CANCELABLE_PAYMENT_FOR_DORMANT_USER', 'EXCEED_CANCEL_LIMIT',
+]);
+
+/**
+ * Calls the PSP's cancel for a reserved refund (the first time, or again from recovery with
+ * the same Idempotency-Key) and books the outcome. Success: the refund, the payment's refunded
+ * amount and state, the reversing journal, the history row and PaymentRefunded commit together.
+ */
+export async function executeRefund(db: Db, psp: TossClient, refund: Refund, actor: string): Promise<RefundView> {
+  const [payment] = await db.select().from(payments).where(eq(payments.id, refund.paymentId));
+  const result = await psp.cancel(payment!.pspPaymentKey!, {
+    cancelAmount: Number(refund.amount),
+    cancelReason: refund.reason,
+    idempotencyKey: refund.pspIdempotencyKey,
+  });
+  if (result.kind === 'ok') {
+    const cancel = result.value.cancels?.at(-1);
+    return refundView(await bookRefund(db, refund, cancel?.transactionKey ?? null, actor));
+  }
+  if (result.kind === 'error' && DEFINITELY_NOT_CANCELLED.has(result.code)) {
+    const [failed] = await db.update(refunds)
+      .set({ status: 'FAILED', failureCode: result.code, failureMessage: result.message, attempts: sql`${refunds.attempts} + 1`, updatedAt: sql`now()` })
+      .where(and(eq(refunds.id, refund.id), inArray(refunds.status, ['PENDING', 'UNKNOWN'])))
+      .returning();
+    return refundView(failed ?? (await reload(db, refund.id)));
+  }
+  const reason = result.kind === 'error' ? `${result.httpStatus} ${result.code}: ${result.message}` : result.reason;
+  log.warn({ refundId: refund.id, reason }, 'refund outcome unknown; recovery will retry with the same key');
+  const [unknown] = await db.update(refunds)
+    .set({ status: 'UNKNOWN', failureCode: null, failureMessage: reason.slice(0, 500), attempts: sql`${refunds.attempts} + 1`, nextAttemptAt: sql`now() + interval '30 seconds'`, updatedAt: sql`now()` })
+    .where(and(eq(refunds.id, refund.id), inArray(refunds.status, ['PENDING', 'UNKNOWN'])))
+    .returning();
+  return refundView(unknown ?? (await reload(db, refund.id)));
+}
+
+async function reload(db: Db, id: string): Promise<Refund> {
+  const [r] = await db.select().from(refunds).where(eq(refunds.id, id));
+  return r!;
+}
+
+async function bookRefund(db: Db, refund: Refund, pspTransactionKey: string | null, actor: string): Promise<Refund> {
+  return db.transaction(async (tx) => {
+    const [done] = await tx.update(refunds)
+      .set({ status: 'SUCCEEDED', pspTransactionKey, attempts: sql`${refunds.attempts} + 1`, failureMessage: null, updatedAt: sql`now()` })
+      .where(and(eq(refunds.id, refund.id), inArray(refunds.status, ['PENDING', 'UNKNOWN'])))
+      .returning();
+    if (!done) return reload(db, refund.id); // booked already by a concurrent retry
+    // Conditional like every transition: the database check keeps refunded ≤ amount as well.
+    const [paid] = await tx.update(payments)
+      .set({
+        refundedAmount: sql`${payments.refundedAmount} + ${done.amount}`,
+        status: sql`case when ${payments.refundedAmount} + ${done.amount} = ${payments.amount} then 'REFUNDED' else 'PARTIALLY_REFUNDED' end::payment_status`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(payments.id, done.paymentId), inArray(payments.status, ['SUCCESS', 'PARTIALLY_REFUNDED'])))
+      .returning();
+    if (!paid) throw new Error(`payment ${done.paymentId} is not refundable while booking refund ${done.id}`);
+    await tx.insert(paymentHistory).values({
+      paymentId: paid.id, toStatus: paid.status, event: 'REFUNDED', actor,
+      detail: { refundId: done.id, amount: Number(done.amount), refundedTotal: Number(paid.refundedAmount), pspTransactionKey },
+    });
+    await postJournal(tx, {
+      merchantId: done.merchantId, kind: 'REFUND', paymentId: paid.id, externalRef: done.id,
+      description: `Refund ${done.id} of ${paid.orderId}`, currency: done.currency, lines: refundLines(done.amount),
+    });
+    await enqueueEvent(tx, {
+      type: 'PaymentRefunded', merchantId: done.merchantId, paymentId: paid.id, orderId: paid.orderId,
+      amount: Number(done.amount), currency: done.currency, refundId: done.id,
+      refundedTotal: Number(paid.refundedAmount), fullyRefunded: paid.status === 'REFUNDED',
+    });
+    return done;
+  });
+}
