@@ -1,8 +1,8 @@
 import 'server-only';
-import { z } from 'zod';
 import type { DbOrTx } from '@/db/client';
 import { log } from '@/lib/log';
 import { authenticate } from './authenticate';
+import { cancelPayment } from './cancel-payment';
 import { type Clock, systemClock } from './clock';
 import { confirmPayment } from './confirm-payment';
 import { PspError } from './errors';
@@ -12,8 +12,8 @@ import {
 } from './idempotency';
 import type { PspMerchant } from './merchants';
 import { toPaymentObject } from './payment-object';
+import { cancelBodySchema, confirmBodySchema, parseJsonBody } from './requests';
 import { TEST_CODE_HEADER, forcedTestError } from './test-code';
-import { amountSchema, describeIssues, orderIdSchema, paymentKeySchema } from './validation';
 
 export interface PspApiHandlerOptions {
   db: DbOrTx;
@@ -27,6 +27,7 @@ const MAX_IDEMPOTENCY_KEY_LENGTH = 300;
 
 type Route =
   | { method: 'POST'; name: 'confirm' }
+  | { method: 'POST'; name: 'cancel'; paymentKey: string }
   | { method: 'GET'; name: 'payment'; paymentKey: string }
   | { method: 'GET'; name: 'payment-by-order'; orderId: string };
 
@@ -36,15 +37,11 @@ interface ApiResponse {
   body: string;
 }
 
-const confirmBodySchema = z.object(
-  { paymentKey: paymentKeySchema, orderId: orderIdSchema, amount: amountSchema },
-  { error: 'the body must be a JSON object with paymentKey, orderId and amount' },
-);
-
 /**
  * The sandbox's Toss-compatible core API as a Web-standard fetch handler, mountable in a Next
  * route handler or a plain node:http server. Routes (under `basePath`, default `/psp`):
- *   POST /v1/payments/confirm, GET /v1/payments/{paymentKey}, GET /v1/payments/orders/{orderId}.
+ *   POST /v1/payments/confirm, POST /v1/payments/{paymentKey}/cancel,
+ *   GET /v1/payments/{paymentKey}, GET /v1/payments/orders/{orderId}.
  * Order of checks, as Toss: route → Basic auth → TossPayments-Test-Code → Idempotency-Key → body.
  */
 export function createPspApiHandler(options: PspApiHandlerOptions): (req: Request) => Promise<Response> {
@@ -56,8 +53,12 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
     try {
       switch (route.name) {
         case 'confirm': {
-          const input = parseConfirmBody(body);
+          const input = parseJsonBody(body, confirmBodySchema, '{"paymentKey":"…","orderId":"…","amount":50000}');
           return ok(toPaymentObject(await confirmPayment(db, { mId: merchant.mId, ...input }, now)));
+        }
+        case 'cancel': {
+          const input = parseJsonBody(body, cancelBodySchema, '{"cancelReason":"고객 변심","cancelAmount":1000}');
+          return ok(toPaymentObject(await cancelPayment(db, { mId: merchant.mId, paymentKey: route.paymentKey, ...input }, now)));
         }
         case 'payment':
           return ok(toPaymentObject(await getPayment(db, { mId: merchant.mId, paymentKey: route.paymentKey }, now)));
@@ -96,7 +97,7 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
     const url = new URL(req.url);
     const route = matchRoute(req.method, url.pathname, basePath);
     if (!route) {
-      return refusal(new PspError('NOT_FOUND', `The PSP sandbox has no API ${req.method} ${url.pathname}. It serves POST ${basePath}/v1/payments/confirm, GET ${basePath}/v1/payments/{paymentKey} and GET ${basePath}/v1/payments/orders/{orderId}.`));
+      return refusal(new PspError('NOT_FOUND', `The PSP sandbox has no API ${req.method} ${url.pathname}. It serves POST ${basePath}/v1/payments/confirm, POST ${basePath}/v1/payments/{paymentKey}/cancel, GET ${basePath}/v1/payments/{paymentKey} and GET ${basePath}/v1/payments/orders/{orderId}.`));
     }
     const merchant = await authenticate(db, req.headers.get('authorization'));
     const forced = forcedTestError(merchant, req.headers.get(TEST_CODE_HEADER));
@@ -143,18 +144,6 @@ function refusal(err: PspError): ApiResponse {
   return { status: err.status, body: JSON.stringify(err.toBody()) };
 }
 
-function parseConfirmBody(text: string): z.output<typeof confirmBodySchema> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new PspError('INVALID_REQUEST', 'Invalid request: the body must be JSON, e.g. {"paymentKey":"…","orderId":"…","amount":50000}.');
-  }
-  const parsed = confirmBodySchema.safeParse(raw);
-  if (!parsed.success) throw new PspError('INVALID_REQUEST', `Invalid request: ${describeIssues(parsed.error).join('; ')}.`);
-  return parsed.data;
-}
-
 function matchRoute(method: string, pathname: string, basePath: string): Route | null {
   if (!pathname.startsWith(`${basePath}/`)) return null;
   let parts: string[];
@@ -166,6 +155,7 @@ function matchRoute(method: string, pathname: string, basePath: string): Route |
   const [version, resource, a, b, ...rest] = parts;
   if (version !== 'v1' || resource !== 'payments' || !a || rest.length > 0) return null;
   if (method === 'POST' && a === 'confirm' && b === undefined) return { method, name: 'confirm' };
+  if (method === 'POST' && b === 'cancel') return { method, name: 'cancel', paymentKey: a };
   if (method === 'GET' && a === 'orders' && b) return { method, name: 'payment-by-order', orderId: b };
   if (method === 'GET' && b === undefined) return { method, name: 'payment', paymentKey: a };
   return null;

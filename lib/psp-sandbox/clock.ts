@@ -14,3 +14,8 @@ export function toKstIso(at: Date): string {
 export function kstStamp(at: Date): string {
   return toKstIso(at).slice(0, 19).replace(/[-T:]/g, '');
 }
+
+/** The Korean calendar day of an instant, `yyyy-MM-dd`. */
+export function kstDate(at: Date): string {
+  return toKstIso(at).slice(0, 10);
+}

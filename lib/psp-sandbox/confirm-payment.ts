@@ -6,6 +6,7 @@ import { PspError, isUniqueViolation } from './errors';
 import { EXPIRED_FAILURE, isPastConfirmWindow } from './expire-payment';
 import { newApproveNo, newTransactionKey } from './keys';
 import type { PspPaymentRow } from './payment-object';
+import { recordTransaction } from './transactions';
 
 export interface ConfirmPaymentParams {
   /** The merchant whose secret key authenticated the call: other merchants' payments do not exist for it. */
@@ -49,11 +50,13 @@ export async function confirmPayment(db: DbOrTx, params: ConfirmPaymentParams, n
       }
       // READY (never authenticated), ABORTED and EXPIRED have no session to approve.
       if (p.status !== 'IN_PROGRESS') return { kind: 'no-session' };
+      const transactionKey = newTransactionKey();
       const [approved] = await tx.update(pspPayments)
-        .set({ status: 'DONE', approvedAt: at, approveNo: newApproveNo(), lastTransactionKey: newTransactionKey() })
+        .set({ status: 'DONE', approvedAt: at, approveNo: newApproveNo(), lastTransactionKey: transactionKey })
         .where(eq(pspPayments.paymentKey, p.paymentKey))
         .returning();
       if (!approved) throw new Error(`payment ${p.paymentKey} vanished while locked`);
+      await recordTransaction(tx, { transactionKey, paymentKey: p.paymentKey, mId: p.mId, kind: 'APPROVAL', amount: p.amount, at });
       return { kind: 'approved', payment: approved };
     });
   } catch (err) {

@@ -85,6 +85,8 @@ const table = {
   FAILED_PARTIAL_REFUND: [500, '은행 점검, 해약 계좌 등의 사유로 부분 환불이 실패했습니다.'],
   FAILED_METHOD_HANDLING_CANCEL: [500, '취소 중 결제 시 사용한 결제 수단 처리과정에서 일시적인 오류가 발생했습니다.'],
   COMMON_ERROR: [500, '일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요.'],
+  // Not in Toss's documented table; integrations handle it for a second full cancel (§4.4, unconfirmed).
+  ALREADY_CANCELED_PAYMENT: [400, '이미 취소된 결제입니다.'],
 
   // Idempotency (§4.5).
   INVALID_IDEMPOTENCY_KEY: [400, '멱등키는 300자 이하로 입력해주세요.'],

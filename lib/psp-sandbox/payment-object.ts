@@ -43,7 +43,8 @@ export function toPaymentObject(p: PspPaymentRow) {
           useCardPoint: false,
           cardType: '신용',
           ownerType: '개인',
-          acquireStatus: p.status === 'DONE' ? 'READY' : 'CANCELED',
+          // A partly cancelled card payment is still acquired for what remains.
+          acquireStatus: p.status === 'CANCELED' ? 'CANCELED' : 'READY',
           amount: p.amount,
         }
       : null,

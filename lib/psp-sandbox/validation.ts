@@ -11,19 +11,23 @@ export const orderIdSchema = z
   .regex(/^[A-Za-z0-9_-]{6,64}$/, 'orderId must be 6–64 characters of A–Z, a–z, 0–9, - and _');
 
 /**
- * A positive whole amount. JSON numbers and numeric strings are both accepted: Toss's official
- * samples pass the amount from the successUrl query string, i.e. as a string like "50000".
+ * A whole amount of money in a field called `name`. JSON numbers and numeric strings are both
+ * accepted: Toss's official samples pass the amount from the successUrl query string, i.e. as a
+ * string like "50000". Zero is allowed only where the field can be zero (a remaining balance).
  */
-export const amountSchema = z
-  .union([z.number(), z.string().trim().regex(/^\d+$/).transform(Number)], {
-    error: (i) => (i.input === undefined ? 'amount is required' : 'amount must be a number or a string of digits, such as 50000 or "50000"'),
-  })
-  .pipe(
-    z.number()
-      .int('amount must be a whole number (KRW has no minor unit)')
-      .positive('amount must be greater than 0')
-      .max(Number.MAX_SAFE_INTEGER, 'amount is too large'),
-  );
+export function wholeAmountSchema(name: string, opts: { allowZero?: boolean } = {}) {
+  const whole = z.number()
+    .int(`${name} must be a whole number (KRW has no minor unit)`)
+    .max(Number.MAX_SAFE_INTEGER, `${name} is too large`);
+  return z
+    .union([z.number(), z.string().trim().regex(/^\d+$/).transform(Number)], {
+      error: (i) => (i.input === undefined ? `${name} is required` : `${name} must be a number or a string of digits, such as 50000 or "50000"`),
+    })
+    .pipe(opts.allowZero ? whole.nonnegative(`${name} must not be negative`) : whole.positive(`${name} must be greater than 0`));
+}
+
+/** A positive whole amount. */
+export const amountSchema = wholeAmountSchema('amount');
 
 export const paymentKeySchema = z
   .string({ error: (i) => (i.input === undefined ? 'paymentKey is required' : 'paymentKey must be a string') })

@@ -59,6 +59,7 @@ async function actOn(db: Db, psp: TossClient, receipt: typeof pspWebhookReceipts
   const truth = lookup.value;
   const [ours] = await db.select().from(payments).where(eq(payments.pspPaymentKey, truth.paymentKey));
   if (!ours) return 'ignored: not one of our confirmed payments';
+  if (truth.status === 'READY' || truth.status === 'IN_PROGRESS') return `ignored: the PSP has not finished it (${truth.status})`;
   if (ours.status === 'EXECUTING' || ours.status === 'UNKNOWN') {
     await adoptPspPayment(db, ours, truth, 'psp-webhook');
     return `finished by PSP status ${truth.status}`;

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { journalLines, ledgerAccounts } from '@/db/schema';
 import { newId } from '@/lib/ids';
 import { createOrder } from '@/lib/orders/create-order';
@@ -10,6 +10,7 @@ import { closeTestDatabase, testDatabase } from '../helpers/db';
 import { createShop, type TestShop } from '../helpers/fixtures';
 import { orderFacts } from '../helpers/ledger-counts';
 import { startSandbox, type SandboxUnderTest } from '../helpers/psp';
+import { expectInvariantsHold } from '../helpers/invariants';
 
 const { db } = testDatabase();
 let shop: TestShop;
@@ -18,6 +19,9 @@ let psp: SandboxUnderTest;
 beforeAll(async () => {
   shop = await createShop(db, { feeBps: 250 });
   psp = await startSandbox(db);
+});
+afterEach(async () => {
+  await expectInvariantsHold(db, shop.merchantId);
 });
 afterAll(async () => {
   await psp.close();

@@ -50,7 +50,7 @@ export interface RunningSandbox {
   /** Origin of the HTTP server; the API is under `${url}/psp/v1`. */
   url: string;
   /** Calls the API over HTTP. Auth: `secretKey` (Basic-encoded here), or a raw `authorization` header, or neither. */
-  call(method: 'GET' | 'POST', path: string, opts?: {
+  call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, opts?: {
     secretKey?: string | null;
     authorization?: string;
     body?: unknown;
@@ -58,6 +58,7 @@ export interface RunningSandbox {
     headers?: Record<string, string>;
   }): Promise<ApiAnswer>;
   confirm(secretKey: string, body: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
+  cancel(secretKey: string, paymentKey: string, body: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
   close(): Promise<void>;
 }
 
@@ -86,6 +87,8 @@ export async function startSandbox(db: Db, clock: TestClock): Promise<RunningSan
     url: server.url,
     call,
     confirm: (secretKey, body, headers) => call('POST', '/v1/payments/confirm', { secretKey, body, headers }),
+    cancel: (secretKey, paymentKey, body, headers) =>
+      call('POST', `/v1/payments/${encodeURIComponent(paymentKey)}/cancel`, { secretKey, body, headers }),
     close: server.close,
   };
 }
@@ -126,4 +129,18 @@ export async function paymentRow(db: Db, paymentKey: string) {
   const [row] = await db.select().from(pspPayments).where(eq(pspPayments.paymentKey, paymentKey));
   if (!row) throw new Error(`no psp payment ${paymentKey}`);
   return row;
+}
+
+/** A payment approved in the window and confirmed over the API: status DONE. */
+export async function confirmedPayment(
+  db: Db,
+  sandbox: RunningSandbox,
+  merchant: PspMerchant,
+  clock: TestClock,
+  order: { orderId?: string; amount?: number; orderName?: string } = {},
+): Promise<Authorized & { approval: ApiAnswer }> {
+  const auth = await approveInWindow(db, merchant, clock, order);
+  const approval = await sandbox.confirm(merchant.secretKey, auth);
+  if (approval.status !== 200) throw new Error(`confirm failed: ${approval.status} ${approval.text}`);
+  return { ...auth, approval };
 }

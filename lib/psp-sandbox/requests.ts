@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { PspError } from './errors';
+import { amountSchema, describeIssues, orderIdSchema, paymentKeySchema, wholeAmountSchema } from './validation';
+
+/**
+ * The API's request bodies and query strings. A request that does not match is refused with
+ * 400 INVALID_REQUEST and a message naming each problem, never with a 500.
+ */
+
+export const confirmBodySchema = z.object(
+  { paymentKey: paymentKeySchema, orderId: orderIdSchema, amount: amountSchema },
+  { error: 'the body must be a JSON object with paymentKey, orderId and amount' },
+);
+
+/** Toss's cancel body (reference §5.1); fields the sandbox has no use for (refundReceiveAccount, …) are ignored. */
+export const cancelBodySchema = z.object({
+  cancelReason: z
+    .string({ error: (i) => (i.input === undefined ? 'cancelReason is required' : 'cancelReason must be a string') })
+    .refine((s) => s.trim().length > 0, 'cancelReason must not be empty')
+    .refine((s) => s.length <= 200, 'cancelReason must be at most 200 characters'),
+  // null is refused rather than read as "omitted": a client bug that sends null for a partial
+  // cancel must not cancel the whole payment.
+  cancelAmount: wholeAmountSchema('cancelAmount').optional(),
+  refundableAmount: wholeAmountSchema('refundableAmount', { allowZero: true }).optional(),
+  currency: z.literal('KRW', { error: 'currency must be KRW (the only currency of sandbox payments)' }).optional(),
+  taxFreeAmount: z.literal(0, { error: 'taxFreeAmount must be 0: sandbox payments have no tax-free part' }).optional(),
+}, { error: 'the body must be a JSON object with cancelReason (and optionally cancelAmount, refundableAmount, currency)' });
+
+/** Parses a JSON body against a schema; throws 400 INVALID_REQUEST naming each problem. */
+export function parseJsonBody<S extends z.ZodType>(text: string, schema: S, example: string): z.output<S> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new PspError('INVALID_REQUEST', `Invalid request: the body must be JSON, e.g. ${example}.`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new PspError('INVALID_REQUEST', `Invalid request: ${describeIssues(parsed.error).join('; ')}.`);
+  return parsed.data;
+}
