@@ -12,6 +12,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
           <Link href="/dashboard">Orders</Link>
           <Link href="/dashboard/ledger">Ledger</Link>
           <Link href="/dashboard/events">Events</Link>
+          <Link href="/dashboard/reconciliation">Reconciliation</Link>
           <Link href="/">Shop</Link>
         </nav>
       </header>

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
-import { journalLines, journals, ledgerAccounts, orderItems, orders, paymentHistory, payments, products } from '@/db/schema';
+import { journalLines, journals, ledgerAccounts, orderItems, orders, paymentHistory, payments, products, refunds, webhookDeliveries, outbox } from '@/db/schema';
 import { currentAttempt, orderStatusOf } from '@/lib/payments/get-order-status';
 
 /**
@@ -26,11 +26,22 @@ export async function getOrderDetail(db: DbOrTx, merchantId: string, orderId: st
         .from(journalLines).innerJoin(ledgerAccounts, eq(ledgerAccounts.id, journalLines.accountId))
         .where(inArray(journalLines.journalId, journalRows.map((j) => j.id))).orderBy(asc(journalLines.id))
     : [];
+  const refundRows = paymentIds.length ? await db.select().from(refunds).where(inArray(refunds.paymentId, paymentIds)).orderBy(asc(refunds.createdAt)) : [];
+  const events = paymentIds.length
+    ? await db.select({ id: outbox.id, eventId: outbox.eventId, eventType: outbox.eventType, createdAt: outbox.createdAt, publishedAt: outbox.publishedAt })
+        .from(outbox).where(and(eq(outbox.merchantId, merchantId), inArray(outbox.aggregateId, paymentIds))).orderBy(asc(outbox.id))
+    : [];
+  const deliveries = events.length
+    ? await db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.merchantId, merchantId), inArray(webhookDeliveries.eventId, events.map((e) => e.eventId)))).orderBy(asc(webhookDeliveries.id))
+    : [];
   return {
     order: { ...order, status: orderStatusOf(currentAttempt(attempts)) },
     items,
     attempts,
     history,
+    refunds: refundRows,
+    events,
+    deliveries,
     journals: journalRows.map((j) => ({ ...j, lines: lines.filter((l) => l.journalId === j.id) })),
   };
 }

@@ -10,7 +10,7 @@ import { ensureLibrdkafka } from './system-packages';
 const HELP = (mode: string) => `Usage: npm run ${mode === 'dev' ? 'dev' : 'start'}
 
 ${mode === 'dev'
-  ? 'Starts everything locally: PostgreSQL, a Kafka-protocol cluster, the web app in development\nmode on http://localhost:$PORT (default 3000), the outbox relay and the consumers.'
+  ? 'Starts everything locally: PostgreSQL, a Kafka-protocol cluster, the web app in development\nmode on http://localhost:$PORT (default 3000), the outbox relay, the consumers and the recovery worker.'
   : 'Serves the production build (run `npm run build` first) on http://localhost:$PORT (default 3000).\nWorkers run as their own processes: npm run worker:relay, npm run worker:consumers.'}
 
 Environment:
@@ -53,6 +53,7 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
     const tsx = ['--import', 'tsx'];
     children.push(run('relay', process.execPath, [...tsx, 'workers/outbox-relay.ts'], env));
     children.push(run('consumers', process.execPath, [...tsx, 'workers/consumers/index.ts'], env));
+    children.push(run('recovery', process.execPath, [...tsx, 'workers/recovery.ts'], env));
   }
   const nextBin = path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
   say(`starting Next.js (${mode}) on http://localhost:${port}`);

@@ -5,6 +5,7 @@ import { getOrderDetail } from '@/lib/dashboard/get-order-detail';
 import { formatMoney } from '@/lib/money';
 import { orderIdSchema } from '@/lib/orders/order-id';
 import { currentMerchantId } from '@/lib/store/store-merchant';
+import { RefundForm } from '@/components/dashboard/refund-form';
 
 const time = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19);
 
@@ -12,7 +13,7 @@ export default async function OrderDetailPage({ params }: { params: Promise<{ or
   const orderId = orderIdSchema.safeParse((await params).orderId);
   const detail = orderId.success ? await getOrderDetail(db(), currentMerchantId(), orderId.data) : null;
   if (!detail) notFound();
-  const { order, items, attempts, history, journals } = detail;
+  const { order, items, attempts, history, journals, refunds, events, deliveries } = detail;
   return (
     <>
       <p><Link href="/dashboard">← Orders</Link></p>
@@ -35,7 +36,8 @@ export default async function OrderDetailPage({ params }: { params: Promise<{ or
             <strong>Attempt {n + 1} · {p.id}</strong>
             <span className={`badge ${p.status}`}>{p.status}</span>
           </div>
-          <p className="muted">PSP payment key: {p.pspPaymentKey ?? '—'}{p.failureCode && ` · ${p.failureCode}: ${p.failureMessage}`}</p>
+          <p className="muted">PSP payment key: {p.pspPaymentKey ?? '—'}{p.failureCode && ` · ${p.failureCode}: ${p.failureMessage}`}{p.refundedAmount > 0n && ` · refunded ${formatMoney(p.refundedAmount, p.currency)}`}</p>
+          {p.needsAttention && <p className="notice error" data-testid="needs-attention">Needs attention: {p.needsAttention}</p>}
           <ul className="timeline">
             {history.filter((h) => h.paymentId === p.id).map((h) => (
               <li key={String(h.id)} data-testid="timeline-entry">
@@ -46,6 +48,38 @@ export default async function OrderDetailPage({ params }: { params: Promise<{ or
           </ul>
         </div>
       ))}
+
+      {attempts.filter((p) => p.status === 'SUCCESS' || p.status === 'PARTIALLY_REFUNDED').map((p) => (
+        <RefundForm key={p.id} paymentId={p.id} orderId={order.id} refundable={Number(p.amount - p.refundedAmount)} currency={p.currency} />
+      ))}
+
+      <h2>Refunds</h2>
+      {refunds.length === 0 ? (
+        <p className="card muted" data-testid="refunds-empty">No refunds.</p>
+      ) : (
+        <table>
+          <thead><tr><th>Refund</th><th>Status</th><th className="num">Amount</th><th>Reason</th><th>By</th><th>At</th></tr></thead>
+          <tbody>{refunds.map((r) => (
+            <tr key={r.id} data-testid="refund-row"><td>{r.id}</td><td><span className={`badge ${r.status}`}>{r.status}</span></td><td className="num">{formatMoney(r.amount, r.currency)}</td><td>{r.reason}</td><td>{r.requestedBy}</td><td>{time(r.createdAt)}</td></tr>
+          ))}</tbody>
+        </table>
+      )}
+
+      <h2>Events and webhook deliveries</h2>
+      {events.length === 0 ? (
+        <p className="card muted">No events yet.</p>
+      ) : (
+        <table>
+          <thead><tr><th>Event</th><th>Type</th><th>Published</th><th>Webhook attempts</th></tr></thead>
+          <tbody>{events.map((e) => {
+            const tries = deliveries.filter((d) => d.eventId === e.eventId);
+            return (
+              <tr key={String(e.id)} data-testid="event-row"><td>{e.eventId}</td><td>{e.eventType}</td><td>{e.publishedAt ? time(e.publishedAt) : 'waiting for the relay'}</td>
+                <td>{tries.length === 0 ? '—' : tries.map((d) => `#${d.attempt} ${d.error ?? d.statusCode}`).join(', ')}</td></tr>
+            );
+          })}</tbody>
+        </table>
+      )}
 
       <h2>Journal</h2>
       {journals.length === 0 ? (
