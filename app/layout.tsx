@@ -3,6 +3,9 @@ import type { ReactNode } from 'react';
 import { QueryProvider } from '@/components/query-provider';
 import './globals.css';
 
+// Every page is rendered per request: the CSP nonce (proxy.ts) must be fresh on each one.
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: 'Won Checkout',
   description: 'A merchant checkout that never charges twice and never loses a won.',

@@ -1,5 +1,6 @@
+import { hashPassword } from 'better-auth/crypto';
 import type { Db } from './client';
-import { merchants, products } from './schema';
+import { account, merchants, products, user } from './schema';
 import { ensurePspMerchant } from '@/lib/psp-sandbox/merchants';
 import { DEMO_MERCHANT_ID } from '@/lib/store/store-merchant';
 
@@ -11,11 +12,32 @@ export const DEMO_PRODUCTS = [
   { id: 'prd_demo_kettle', name: 'Gooseneck Kettle', price: 89_000n },
 ];
 
+/** Two demo merchants, so tenant isolation can be seen (and tested) from the first run. */
+export const DEMO_LOGINS = [
+  { merchantId: DEMO_MERCHANT_ID, merchantName: 'Demo Coffee Roasters', email: 'coffee@demo.won', password: 'coffee-demo-pass' },
+  { merchantId: 'mer_demo_tea', merchantName: 'Demo Tea House', email: 'tea@demo.won', password: 'tea-demo-pass-2' },
+] as const;
+
 /** Idempotent: a second start leaves existing rows alone. */
-export async function seed(db: Db, psp: { clientKey: string; secretKey: string }): Promise<void> {
-  await db.insert(merchants).values({ id: DEMO_MERCHANT_ID, name: 'Demo Coffee Roasters', feeBps: 250 }).onConflictDoNothing();
+export async function seed(db: Db, psp: { clientKey: string; secretKey: string; webhookUrl?: string }): Promise<void> {
+  for (const m of DEMO_LOGINS) {
+    await db.insert(merchants).values({ id: m.merchantId, name: m.merchantName, feeBps: 250 }).onConflictDoNothing();
+  }
   await db.insert(products)
     .values(DEMO_PRODUCTS.map((p) => ({ ...p, merchantId: DEMO_MERCHANT_ID, currency: 'KRW' })))
     .onConflictDoNothing();
+  await db.insert(products).values([
+    { id: 'prd_tea_sencha', merchantId: 'mer_demo_tea', name: 'Sencha 100g', price: 14_000n, currency: 'KRW' },
+    { id: 'prd_tea_pot', merchantId: 'mer_demo_tea', name: 'Clay Teapot', price: 56_000n, currency: 'KRW' },
+  ]).onConflictDoNothing();
+  for (const m of DEMO_LOGINS) {
+    const userId = `usr_${m.merchantId}`;
+    const [created] = await db.insert(user).values({ id: userId, name: m.merchantName, email: m.email, emailVerified: true, merchantId: m.merchantId })
+      .onConflictDoNothing().returning({ id: user.id });
+    if (created) {
+      // Better Auth's own scrypt hash, in the account row its email/password sign-in reads.
+      await db.insert(account).values({ id: `acc_${userId}`, accountId: userId, providerId: 'credential', userId, password: await hashPassword(m.password) });
+    }
+  }
   await ensurePspMerchant(db, { mId: 'wonplatform', name: 'Won Checkout Platform', ...psp });
 }

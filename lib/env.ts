@@ -21,10 +21,16 @@ const schema = z.object({
   TOSS_SECRET_KEY: z.string().min(1).default('test_sk_sandbox_zXLkKEypNArWmo50nX3l'),
   /** Read timeout for PSP calls; a timeout leaves the payment UNKNOWN, never FAILURE. */
   TOSS_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(30_000),
+  /** Public URL of the app (login cookies and origin checks). Default http://localhost:$PORT. */
+  APP_URL: z.url().optional(),
+  /** Signs merchant sessions. Required in production; a fixed development value otherwise. */
+  BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Failed and successful sign-in attempts allowed per minute (per client IP). */
+  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Env = z.infer<typeof schema> & { TOSS_API_BASE: string; TOSS_WINDOW_URL: string };
+export type Env = z.infer<typeof schema> & { TOSS_API_BASE: string; TOSS_WINDOW_URL: string; APP_URL: string; BETTER_AUTH_SECRET: string };
 
 let cached: Env | undefined;
 
@@ -41,8 +47,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (e.NODE_ENV === 'production' && e.TOSS_SECRET_KEY.startsWith('live_') && !e.TOSS_API_BASE) {
     throw new Error('Invalid environment:\n  TOSS_API_BASE: required with a live key');
   }
+  if (e.NODE_ENV === 'production' && !e.BETTER_AUTH_SECRET && process.env.NEXT_PHASE !== 'phase-production-build' && process.env.WON_ALLOW_DEV_SECRET !== '1') {
+    throw new Error('Invalid environment:\n  BETTER_AUTH_SECRET: required in production (32+ random characters, e.g. `openssl rand -base64 32`)');
+  }
   return {
     ...e,
+    APP_URL: e.APP_URL ?? `http://localhost:${e.PORT}`,
+    BETTER_AUTH_SECRET: e.BETTER_AUTH_SECRET ?? 'development-only-secret-do-not-use-in-production!',
     TOSS_API_BASE: e.TOSS_API_BASE ?? local,
     TOSS_WINDOW_URL: e.TOSS_WINDOW_URL ?? '/psp/window',
   };

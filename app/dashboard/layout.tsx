@@ -1,9 +1,16 @@
+import { eq } from 'drizzle-orm';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { db } from '@/db';
+import { merchants } from '@/db/schema';
+import { LogoutButton } from '@/components/auth/logout-button';
+import { requireMerchantPage } from '@/lib/auth/merchant-context';
 
 export const dynamic = 'force-dynamic';
 
-export default function DashboardLayout({ children }: { children: ReactNode }) {
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  const { merchantId, actor } = await requireMerchantPage();
+  const [merchant] = await db().select({ name: merchants.name }).from(merchants).where(eq(merchants.id, merchantId));
   return (
     <>
       <header className="top">
@@ -13,8 +20,12 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
           <Link href="/dashboard/ledger">Ledger</Link>
           <Link href="/dashboard/events">Events</Link>
           <Link href="/dashboard/reconciliation">Reconciliation</Link>
+          <Link href="/dashboard/settings">Settings</Link>
+          <Link href="/dashboard/audit">Audit log</Link>
           <Link href="/">Shop</Link>
         </nav>
+        <span className="muted" style={{ marginLeft: 'auto' }} data-testid="merchant-name">{merchant?.name} · {actor.replace(/^user:/, '')}</span>
+        <LogoutButton />
       </header>
       <main>{children}</main>
     </>

@@ -4,11 +4,12 @@ import { Pager } from '@/components/dashboard/pager';
 import { listOrders } from '@/lib/dashboard/list-orders';
 import { pageParam } from '@/lib/http/page-param';
 import { formatMoney } from '@/lib/money';
-import { currentMerchantId } from '@/lib/store/store-merchant';
+import { requireMerchantPage } from '@/lib/auth/merchant-context';
 
 export default async function OrdersPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
+  const { merchantId } = await requireMerchantPage();
   const page = pageParam((await searchParams).page);
-  const result = await listOrders(db(), currentMerchantId(), page);
+  const result = await listOrders(db(), merchantId, page);
   return (
     <>
       <h1>Orders</h1>

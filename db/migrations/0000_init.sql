@@ -309,6 +309,78 @@ CREATE TABLE "psp"."webhook_deliveries" (
 	"created_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "auth_account" (
+	"id" text PRIMARY KEY NOT NULL,
+	"account_id" text NOT NULL,
+	"provider_id" text NOT NULL,
+	"user_id" text NOT NULL,
+	"access_token" text,
+	"refresh_token" text,
+	"id_token" text,
+	"access_token_expires_at" timestamp with time zone,
+	"refresh_token_expires_at" timestamp with time zone,
+	"scope" text,
+	"password" text,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "auth_session" (
+	"id" text PRIMARY KEY NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	"token" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"ip_address" text,
+	"user_agent" text,
+	"user_id" text NOT NULL,
+	CONSTRAINT "auth_session_token_unique" UNIQUE("token")
+);
+--> statement-breakpoint
+CREATE TABLE "auth_user" (
+	"id" text PRIMARY KEY NOT NULL,
+	"name" text NOT NULL,
+	"email" text NOT NULL,
+	"email_verified" boolean DEFAULT false NOT NULL,
+	"image" text,
+	"merchant_id" text,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "auth_user_email_unique" UNIQUE("email")
+);
+--> statement-breakpoint
+CREATE TABLE "auth_verification" (
+	"id" text PRIMARY KEY NOT NULL,
+	"identifier" text NOT NULL,
+	"value" text NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "audit_log" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"merchant_id" text NOT NULL,
+	"actor" text NOT NULL,
+	"action" text NOT NULL,
+	"target" text,
+	"detail" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "merchant_api_keys" (
+	"id" text PRIMARY KEY NOT NULL,
+	"merchant_id" text NOT NULL,
+	"name" text NOT NULL,
+	"prefix" text NOT NULL,
+	"hash" text NOT NULL,
+	"created_by" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"last_used_at" timestamp with time zone,
+	"revoked_at" timestamp with time zone,
+	CONSTRAINT "merchant_api_keys_hash_unique" UNIQUE("hash")
+);
+--> statement-breakpoint
 ALTER TABLE "journal_lines" ADD CONSTRAINT "journal_lines_journal_id_journals_id_fk" FOREIGN KEY ("journal_id") REFERENCES "public"."journals"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "journal_lines" ADD CONSTRAINT "journal_lines_account_id_ledger_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."ledger_accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "journals" ADD CONSTRAINT "journals_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -334,6 +406,11 @@ ALTER TABLE "psp"."transactions" ADD CONSTRAINT "transactions_payment_key_paymen
 ALTER TABLE "psp"."transactions" ADD CONSTRAINT "transactions_m_id_merchants_m_id_fk" FOREIGN KEY ("m_id") REFERENCES "psp"."merchants"("m_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "psp"."webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_m_id_merchants_m_id_fk" FOREIGN KEY ("m_id") REFERENCES "psp"."merchants"("m_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "psp"."webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_payment_key_payments_payment_key_fk" FOREIGN KEY ("payment_key") REFERENCES "psp"."payments"("payment_key") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "auth_account" ADD CONSTRAINT "auth_account_user_id_auth_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."auth_user"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "auth_session" ADD CONSTRAINT "auth_session_user_id_auth_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."auth_user"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "auth_user" ADD CONSTRAINT "auth_user_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "audit_log" ADD CONSTRAINT "audit_log_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "merchant_api_keys" ADD CONSTRAINT "merchant_api_keys_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "journal_lines_journal" ON "journal_lines" USING btree ("journal_id");--> statement-breakpoint
 CREATE INDEX "journal_lines_account" ON "journal_lines" USING btree ("account_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "journals_one_approval_per_payment" ON "journals" USING btree ("payment_id") WHERE "journals"."kind" = 'PAYMENT_APPROVAL';--> statement-breakpoint
@@ -371,4 +448,8 @@ CREATE UNIQUE INDEX "psp_payments_one_paid_per_order" ON "psp"."payments" USING 
 CREATE INDEX "psp_transactions_sold" ON "psp"."transactions" USING btree ("m_id","sold_date","occurred_at");--> statement-breakpoint
 CREATE INDEX "psp_transactions_payment" ON "psp"."transactions" USING btree ("payment_key");--> statement-breakpoint
 CREATE INDEX "psp_webhook_deliveries_due" ON "psp"."webhook_deliveries" USING btree ("next_attempt_at") WHERE "psp"."webhook_deliveries"."status" = 'PENDING';--> statement-breakpoint
-CREATE INDEX "psp_webhook_deliveries_payment" ON "psp"."webhook_deliveries" USING btree ("payment_key","created_at");
+CREATE INDEX "psp_webhook_deliveries_payment" ON "psp"."webhook_deliveries" USING btree ("payment_key","created_at");--> statement-breakpoint
+CREATE INDEX "auth_account_user" ON "auth_account" USING btree ("user_id");--> statement-breakpoint
+CREATE INDEX "auth_session_user" ON "auth_session" USING btree ("user_id");--> statement-breakpoint
+CREATE INDEX "audit_log_merchant" ON "audit_log" USING btree ("merchant_id","id");--> statement-breakpoint
+CREATE INDEX "merchant_api_keys_merchant" ON "merchant_api_keys" USING btree ("merchant_id");

@@ -3,6 +3,7 @@ import type { Db } from '@/db/client';
 import { deadLetters, outbox } from '@/db/schema';
 import { AppError, notFound } from '@/lib/errors';
 import { paymentEventSchema } from '@/lib/events/contract';
+import { recordAudit } from '@/lib/audit/record-audit';
 
 export type ReplayResult = { replayed: true } | { replayed: false; reason: 'already-replayed' };
 
@@ -11,7 +12,7 @@ export type ReplayResult = { replayed: true } | { replayed: false; reason: 'alre
  * from a request). The same eventId travels again, so consumers that already applied it skip it.
  * Replaying a letter twice enqueues it once: the conditional update on replayed_at decides.
  */
-export async function replayDeadLetter(db: Db, merchantId: string, deadLetterId: bigint): Promise<ReplayResult> {
+export async function replayDeadLetter(db: Db, merchantId: string, deadLetterId: bigint, actor = 'system'): Promise<ReplayResult> {
   return db.transaction(async (tx) => {
     const [letter] = await tx.select().from(deadLetters).where(and(eq(deadLetters.id, deadLetterId), eq(deadLetters.merchantId, merchantId)));
     if (!letter) throw notFound('The dead letter');
@@ -29,6 +30,7 @@ export async function replayDeadLetter(db: Db, merchantId: string, deadLetterId:
       merchantId: event.data.merchantId,
       payload: event.data,
     });
+    await recordAudit(tx, { merchantId, actor, action: 'dead-letter.replayed', target: String(deadLetterId), detail: { eventId: event.data.eventId, consumer: letter.consumer } });
     return { replayed: true };
   });
 }

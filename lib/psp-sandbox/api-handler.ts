@@ -3,6 +3,9 @@ import type { DbOrTx } from '@/db/client';
 import { log } from '@/lib/log';
 import { authenticate } from './authenticate';
 import { cancelPayment } from './cancel-payment';
+import {
+  clearFaults, faultSchema, injectFault, listPendingFaults, takeFault, toFaultObject,
+} from './faults';
 import { type Clock, systemClock } from './clock';
 import { confirmPayment } from './confirm-payment';
 import { PspError } from './errors';
@@ -10,9 +13,9 @@ import { getPayment, getPaymentByOrderId } from './get-payment';
 import {
   claimIdempotencyKey, type IdempotencyScope, recordIdempotentResponse, releaseIdempotencyKey,
 } from './idempotency';
-import type { PspMerchant } from './merchants';
+import { isTestMerchant, setWebhookUrl, type PspMerchant } from './merchants';
 import { toPaymentObject } from './payment-object';
-import { cancelBodySchema, confirmBodySchema, parseJsonBody } from './requests';
+import { cancelBodySchema, confirmBodySchema, parseJsonBody, webhookBodySchema } from './requests';
 import { TEST_CODE_HEADER, forcedTestError } from './test-code';
 
 export interface PspApiHandlerOptions {
@@ -25,31 +28,52 @@ export interface PspApiHandlerOptions {
 /** Toss: the Idempotency-Key is at most 300 characters (reference §5.3). */
 const MAX_IDEMPOTENCY_KEY_LENGTH = 300;
 
-type Route =
-  | { method: 'POST'; name: 'confirm' }
-  | { method: 'POST'; name: 'cancel'; paymentKey: string }
-  | { method: 'GET'; name: 'payment'; paymentKey: string }
-  | { method: 'GET'; name: 'payment-by-order'; orderId: string };
+/** Toss's API. `operation` names what fault injection can target. */
+type TossRoute =
+  | { method: 'POST'; name: 'confirm'; operation: 'confirm' }
+  | { method: 'POST'; name: 'cancel'; operation: 'cancel'; paymentKey: string }
+  | { method: 'GET'; name: 'payment'; operation: 'lookup'; paymentKey: string }
+  | { method: 'GET'; name: 'payment-by-order'; operation: 'lookup'; orderId: string };
+
+/** The sandbox's own control API under /v1/sandbox/ (not Toss's). */
+type ControlRoute =
+  | { method: 'POST'; name: 'inject-fault' }
+  | { method: 'DELETE'; name: 'clear-faults' }
+  | { method: 'GET'; name: 'list-faults' }
+  | { method: 'PUT'; name: 'set-webhook' };
+
+type Route = ({ api: 'toss' } & TossRoute) | ({ api: 'control' } & ControlRoute);
 
 /** A response as sent: the body is serialised once, so an idempotent replay is byte-identical. */
 interface ApiResponse {
   status: number;
   body: string;
+  /** Fault injection: the response is to be lost on the way (see lostResponse). */
+  lose?: boolean;
 }
+
+const ROUTES_HELP = [
+  'POST {base}/v1/payments/confirm',
+  'POST {base}/v1/payments/{paymentKey}/cancel',
+  'GET {base}/v1/payments/{paymentKey}',
+  'GET {base}/v1/payments/orders/{orderId}',
+  'POST|GET|DELETE {base}/v1/sandbox/faults',
+  'PUT {base}/v1/sandbox/webhook',
+];
 
 /**
  * The sandbox's Toss-compatible core API as a Web-standard fetch handler, mountable in a Next
- * route handler or a plain node:http server. Routes (under `basePath`, default `/psp`):
- *   POST /v1/payments/confirm, POST /v1/payments/{paymentKey}/cancel,
- *   GET /v1/payments/{paymentKey}, GET /v1/payments/orders/{orderId}.
- * Order of checks, as Toss: route → Basic auth → TossPayments-Test-Code → Idempotency-Key → body.
+ * route handler or a plain node:http server. Routes are listed in ROUTES_HELP (under `basePath`,
+ * default `/psp`). Order of checks for Toss's routes, as Toss: route → Basic auth →
+ * TossPayments-Test-Code → (sandbox fault) → Idempotency-Key → body. The control routes
+ * (/v1/sandbox/…) take Basic auth and nothing else of that.
  */
 export function createPspApiHandler(options: PspApiHandlerOptions): (req: Request) => Promise<Response> {
   const { db } = options;
   const now = options.now ?? systemClock;
   const basePath = (options.basePath ?? '/psp').replace(/\/+$/, '');
 
-  async function execute(db: DbOrTx, route: Route, merchant: PspMerchant, body: string): Promise<ApiResponse> {
+  async function execute(db: DbOrTx, route: TossRoute, merchant: PspMerchant, body: string): Promise<ApiResponse> {
     try {
       switch (route.name) {
         case 'confirm': {
@@ -73,7 +97,7 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
   }
 
   /** Runs a POST once per Idempotency-Key scope; replays the first response to repeats. */
-  async function executeOnce(scope: IdempotencyScope, route: Route, merchant: PspMerchant, body: string): Promise<ApiResponse> {
+  async function executeOnce(scope: IdempotencyScope, route: TossRoute, merchant: PspMerchant, body: string): Promise<ApiResponse> {
     const claim = await claimIdempotencyKey(db, scope, now());
     if (claim.kind === 'in-flight') return refusal(new PspError('IDEMPOTENT_REQUEST_PROCESSING'));
     if (claim.kind === 'replay') return { status: claim.status, body: claim.body };
@@ -93,16 +117,19 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
     }
   }
 
-  async function handle(req: Request): Promise<ApiResponse> {
-    const url = new URL(req.url);
-    const route = matchRoute(req.method, url.pathname, basePath);
-    if (!route) {
-      return refusal(new PspError('NOT_FOUND', `The PSP sandbox has no API ${req.method} ${url.pathname}. It serves POST ${basePath}/v1/payments/confirm, POST ${basePath}/v1/payments/{paymentKey}/cancel, GET ${basePath}/v1/payments/{paymentKey} and GET ${basePath}/v1/payments/orders/{orderId}.`));
-    }
-    const merchant = await authenticate(db, req.headers.get('authorization'));
+  async function handleToss(req: Request, url: URL, route: TossRoute, merchant: PspMerchant): Promise<ApiResponse> {
     const forced = forcedTestError(merchant, req.headers.get(TEST_CODE_HEADER));
     if (forced) return refusal(forced);
 
+    // Faults can only be injected for test keys: live merchants skip the query.
+    const fault = isTestMerchant(merchant) ? await takeFault(db, merchant.mId, route.operation) : null;
+    if (fault?.mode === 'server-error') return refusal(new PspError('FAILED_INTERNAL_SYSTEM_PROCESSING'));
+    if (fault?.mode === 'slow') await sleep(fault.delayMs ?? 0);
+    const response = await executeToss(req, url, route, merchant);
+    return fault?.mode === 'lose-response' ? { ...response, lose: true } : response;
+  }
+
+  async function executeToss(req: Request, url: URL, route: TossRoute, merchant: PspMerchant): Promise<ApiResponse> {
     if (route.method === 'GET') return execute(db, route, merchant, '');
     const body = await req.text();
     // Toss ignores the header on GET; on POST it makes the request run at most once.
@@ -112,6 +139,37 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
       throw new PspError('INVALID_IDEMPOTENCY_KEY', idempotencyKey.length === 0 ? 'Idempotency-Key must not be empty (1–300 characters).' : undefined);
     }
     return executeOnce({ idempotencyKey, mId: merchant.mId, method: req.method, path: url.pathname }, route, merchant, body);
+  }
+
+  async function handleControl(req: Request, route: ControlRoute, merchant: PspMerchant): Promise<ApiResponse> {
+    switch (route.name) {
+      case 'inject-fault': {
+        requireTestKey(merchant);
+        const input = parseJsonBody(await req.text(), faultSchema, '{"operation":"confirm","mode":"lose-response","count":1}');
+        return ok(toFaultObject(await injectFault(db, merchant.mId, input)));
+      }
+      case 'clear-faults':
+        requireTestKey(merchant);
+        return ok({ cleared: await clearFaults(db, merchant.mId) });
+      case 'list-faults':
+        requireTestKey(merchant);
+        return ok((await listPendingFaults(db, merchant.mId)).map(toFaultObject));
+      case 'set-webhook': {
+        const { url } = parseJsonBody(await req.text(), webhookBodySchema, '{"url":"https://shop.example/webhooks/toss"}');
+        return ok({ url: (await setWebhookUrl(db, merchant.mId, url)).webhookUrl });
+      }
+    }
+  }
+
+  async function handle(req: Request): Promise<ApiResponse> {
+    const url = new URL(req.url);
+    const route = matchRoute(req.method, url.pathname, basePath);
+    if (!route) {
+      const served = ROUTES_HELP.map((r) => r.replace('{base}', basePath)).join(', ');
+      return refusal(new PspError('NOT_FOUND', `The PSP sandbox has no API ${req.method} ${url.pathname}. It serves ${served}.`));
+    }
+    const merchant = await authenticate(db, req.headers.get('authorization'));
+    return route.api === 'toss' ? handleToss(req, url, route, merchant) : handleControl(req, route, merchant);
   }
 
   return async (req) => {
@@ -127,10 +185,9 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
         response = refusal(new PspError('FAILED_INTERNAL_SYSTEM_PROCESSING'));
       }
     }
-    return new Response(response.body, {
-      status: response.status,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-    });
+    const headers = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+    if (response.lose) return lostResponse(response.status, headers);
+    return new Response(response.body, { status: response.status, headers });
   };
 }
 
@@ -144,6 +201,28 @@ function refusal(err: PspError): ApiResponse {
   return { status: err.status, body: JSON.stringify(err.toBody()) };
 }
 
+function requireTestKey(merchant: PspMerchant): void {
+  if (!isTestMerchant(merchant)) throw new PspError('FORBIDDEN_REQUEST', 'Fault injection is only available with test keys (test_sk_…).');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A response that never arrives: its body stream fails before the first byte, so the server
+ * (node:http in tests, Next in the app) cannot send a status line and drops the connection; the
+ * client's fetch rejects as on a network failure. What it would have said is already committed.
+ */
+function lostResponse(status: number, headers: Record<string, string>): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.error(new Error('PSP sandbox fault injection: this response is lost on purpose (lose-response)'));
+    },
+  });
+  return new Response(body, { status, headers });
+}
+
 function matchRoute(method: string, pathname: string, basePath: string): Route | null {
   if (!pathname.startsWith(`${basePath}/`)) return null;
   let parts: string[];
@@ -153,10 +232,20 @@ function matchRoute(method: string, pathname: string, basePath: string): Route |
     return null; // malformed percent-encoding
   }
   const [version, resource, a, b, ...rest] = parts;
-  if (version !== 'v1' || resource !== 'payments' || !a || rest.length > 0) return null;
-  if (method === 'POST' && a === 'confirm' && b === undefined) return { method, name: 'confirm' };
-  if (method === 'POST' && b === 'cancel') return { method, name: 'cancel', paymentKey: a };
-  if (method === 'GET' && a === 'orders' && b) return { method, name: 'payment-by-order', orderId: b };
-  if (method === 'GET' && b === undefined) return { method, name: 'payment', paymentKey: a };
+  if (version !== 'v1' || rest.length > 0) return null;
+  if (resource === 'sandbox') {
+    if (b !== undefined) return null;
+    if (a === 'webhook') return method === 'PUT' ? { api: 'control', method, name: 'set-webhook' } : null;
+    if (a !== 'faults') return null;
+    if (method === 'POST') return { api: 'control', method, name: 'inject-fault' };
+    if (method === 'DELETE') return { api: 'control', method, name: 'clear-faults' };
+    if (method === 'GET') return { api: 'control', method, name: 'list-faults' };
+    return null;
+  }
+  if (resource !== 'payments' || !a) return null;
+  if (method === 'POST' && a === 'confirm' && b === undefined) return { api: 'toss', method, name: 'confirm', operation: 'confirm' };
+  if (method === 'POST' && b === 'cancel') return { api: 'toss', method, name: 'cancel', operation: 'cancel', paymentKey: a };
+  if (method === 'GET' && a === 'orders' && b) return { api: 'toss', method, name: 'payment-by-order', operation: 'lookup', orderId: b };
+  if (method === 'GET' && b === undefined) return { api: 'toss', method, name: 'payment', operation: 'lookup', paymentKey: a };
   return null;
 }

@@ -3,7 +3,8 @@ import type { DbOrTx } from '@/db/client';
 import { pspPayments, type PspCancelObject } from '@/db/schema';
 import { type Clock, systemClock, toKstIso } from './clock';
 import { PspError } from './errors';
-import { EXPIRED_FAILURE, isPastConfirmWindow } from './expire-payment';
+import { enqueuePaymentWebhook } from './enqueue-webhook';
+import { isPastConfirmWindow, markExpired } from './expire-payment';
 import { newTransactionKey } from './keys';
 import type { PspPaymentRow } from './payment-object';
 import { recordTransaction } from './transactions';
@@ -25,7 +26,8 @@ export interface CancelPaymentParams {
  * Cancels all or part of an approved payment (Toss's `POST /v1/payments/{paymentKey}/cancel`,
  * reference §5.1). The row is locked for the decision, so concurrent partial cancels that
  * together exceed the balance cannot both succeed: the later one sees the reduced balance and
- * gets NOT_CANCELABLE_AMOUNT. The cancel and its settlement transaction commit together.
+ * gets NOT_CANCELABLE_AMOUNT. The cancel, its settlement transaction and its webhook commit
+ * together.
  * Returns the payment as it is now; throws PspError for every refusal.
  */
 export async function cancelPayment(db: DbOrTx, params: CancelPaymentParams, now: Clock = systemClock): Promise<PspPaymentRow> {
@@ -37,7 +39,7 @@ export async function cancelPayment(db: DbOrTx, params: CancelPaymentParams, now
     if (!p) return new PspError('NOT_FOUND_PAYMENT');
     if (isPastConfirmWindow(p, at)) {
       // As a lookup would: the payment is expired now, whatever this call's answer.
-      await tx.update(pspPayments).set({ status: 'EXPIRED', failure: EXPIRED_FAILURE }).where(eq(pspPayments.paymentKey, p.paymentKey));
+      await markExpired(tx, p.paymentKey, at);
       return new PspError('NOT_CANCELABLE_PAYMENT');
     }
     // ALREADY_CANCELED_PAYMENT is not in Toss's documented cancel error table, but integrations
@@ -81,6 +83,7 @@ export async function cancelPayment(db: DbOrTx, params: CancelPaymentParams, now
       .returning();
     if (!canceled) throw new Error(`payment ${p.paymentKey} vanished while locked`);
     await recordTransaction(tx, { transactionKey, paymentKey: p.paymentKey, mId: p.mId, kind: 'CANCEL', amount: cancelAmount, at });
+    await enqueuePaymentWebhook(tx, canceled, at);
     return canceled;
   });
   // Refusals are returned, not thrown, inside the transaction so that what it did commit

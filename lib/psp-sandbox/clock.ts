@@ -19,3 +19,11 @@ export function kstStamp(at: Date): string {
 export function kstDate(at: Date): string {
   return toKstIso(at).slice(0, 10);
 }
+
+/**
+ * Toss's webhook `createdAt`: `yyyy-MM-dd'T'HH:mm:ss.SSSSSS`, Korean time, without an offset
+ * (reference §0). JS dates have milliseconds; the last three digits are 0.
+ */
+export function kstLocalMicros(at: Date): string {
+  return `${new Date(at.getTime() + KST_OFFSET_MS).toISOString().slice(0, 23)}000`;
+}

@@ -3,7 +3,8 @@ import type { DbOrTx } from '@/db/client';
 import { pspPayments } from '@/db/schema';
 import { type Clock, systemClock } from './clock';
 import { PspError, isUniqueViolation } from './errors';
-import { EXPIRED_FAILURE, isPastConfirmWindow } from './expire-payment';
+import { enqueuePaymentWebhook } from './enqueue-webhook';
+import { isPastConfirmWindow, markExpired } from './expire-payment';
 import { newApproveNo, newTransactionKey } from './keys';
 import type { PspPaymentRow } from './payment-object';
 import { recordTransaction } from './transactions';
@@ -45,7 +46,7 @@ export async function confirmPayment(db: DbOrTx, params: ConfirmPaymentParams, n
       if (p.status === 'DONE' || p.status === 'CANCELED' || p.status === 'PARTIAL_CANCELED') return { kind: 'already-processed' };
       if (isPastConfirmWindow(p, at)) {
         // Committed even though the call fails: the payment really is expired now.
-        await tx.update(pspPayments).set({ status: 'EXPIRED', failure: EXPIRED_FAILURE }).where(eq(pspPayments.paymentKey, p.paymentKey));
+        await markExpired(tx, p.paymentKey, at);
         return { kind: 'expired' };
       }
       // READY (never authenticated), ABORTED and EXPIRED have no session to approve.
@@ -57,6 +58,7 @@ export async function confirmPayment(db: DbOrTx, params: ConfirmPaymentParams, n
         .returning();
       if (!approved) throw new Error(`payment ${p.paymentKey} vanished while locked`);
       await recordTransaction(tx, { transactionKey, paymentKey: p.paymentKey, mId: p.mId, kind: 'APPROVAL', amount: p.amount, at });
+      await enqueuePaymentWebhook(tx, approved, at);
       return { kind: 'approved', payment: approved };
     });
   } catch (err) {

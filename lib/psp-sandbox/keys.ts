@@ -33,3 +33,8 @@ export function newApproveNo(): string {
 export function newMaskedCardNumber(): string {
   return `4330${randomString(DIGITS, 4)}****${randomString(DIGITS, 3)}*`;
 }
+
+/** A webhook transmission id, `whtrans_` + 27 lower-case alphanumerics (Toss's prefix). */
+export function newTransmissionId(): string {
+  return `whtrans_${randomString(LOWER_ALNUM, 27)}`;
+}

@@ -8,12 +8,28 @@ import { pspMerchants } from '@/db/schema';
 
 export type PspMerchant = typeof pspMerchants.$inferSelect;
 
+/** An absolute http(s) URL, or null for "no webhooks". */
+export const webhookUrlSchema = z
+  .string({ error: (i) => (i.input === undefined ? 'url is required (null stops webhooks)' : 'url must be a string (an absolute http(s) URL) or null') })
+  .max(2_000, 'url must be at most 2000 characters')
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'url must be an absolute http(s) URL')
+  .nullable();
+
 const merchantInput = z.object({
   /** Toss mIds are at most 14 characters. */
   mId: z.string().regex(/^[A-Za-z0-9_-]{1,14}$/, 'mId must be 1–14 letters, digits, - or _'),
   name: z.string().trim().min(1).max(100),
   clientKey: z.string().regex(/^(test|live)_\w+$/, 'clientKey must look like test_ck_… or live_ck_…'),
   secretKey: z.string().regex(/^(test|live)_\w+$/, 'secretKey must look like test_sk_… or live_sk_…'),
+  /** Omitted = leave as it is (the seed runs on every start); null = no webhooks. */
+  webhookUrl: webhookUrlSchema.optional(),
 });
 export type EnsurePspMerchantParams = z.input<typeof merchantInput>;
 
@@ -26,10 +42,26 @@ export async function ensurePspMerchant(db: DbOrTx, params: EnsurePspMerchantPar
   const [row] = await db.insert(pspMerchants).values(m)
     .onConflictDoUpdate({
       target: pspMerchants.mId,
-      set: { name: m.name, clientKey: m.clientKey, secretKey: m.secretKey },
+      set: {
+        name: m.name,
+        clientKey: m.clientKey,
+        secretKey: m.secretKey,
+        ...(m.webhookUrl !== undefined ? { webhookUrl: m.webhookUrl } : {}),
+      },
     })
     .returning();
   if (!row) throw new Error(`upsert of PSP merchant ${m.mId} returned no row`);
+  return row;
+}
+
+/**
+ * Registers where the merchant's PAYMENT_STATUS_CHANGED webhooks go (null: nowhere). Applies to
+ * events from now on; deliveries already queued keep the URL they were queued with.
+ */
+export async function setWebhookUrl(db: DbOrTx, mId: string, url: string | null): Promise<PspMerchant> {
+  const parsed = webhookUrlSchema.parse(url);
+  const [row] = await db.update(pspMerchants).set({ webhookUrl: parsed }).where(eq(pspMerchants.mId, mId)).returning();
+  if (!row) throw new Error(`no PSP merchant ${mId}`);
   return row;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PspError } from './errors';
+import { webhookUrlSchema } from './merchants';
 import { amountSchema, describeIssues, orderIdSchema, paymentKeySchema, wholeAmountSchema } from './validation';
 
 /**
@@ -25,6 +26,12 @@ export const cancelBodySchema = z.object({
   currency: z.literal('KRW', { error: 'currency must be KRW (the only currency of sandbox payments)' }).optional(),
   taxFreeAmount: z.literal(0, { error: 'taxFreeAmount must be 0: sandbox payments have no tax-free part' }).optional(),
 }, { error: 'the body must be a JSON object with cancelReason (and optionally cancelAmount, refundableAmount, currency)' });
+
+/** The sandbox's webhook registration (Toss: the developer center's webhook page). */
+export const webhookBodySchema = z.object(
+  { url: webhookUrlSchema },
+  { error: 'the body must be a JSON object with url' },
+);
 
 /** Parses a JSON body against a schema; throws 400 INVALID_REQUEST naming each problem. */
 export function parseJsonBody<S extends z.ZodType>(text: string, schema: S, example: string): z.output<S> {

@@ -4,6 +4,7 @@ import type { Db } from '@/db/client';
 import { payments, refunds } from '@/db/schema';
 import { AppError, notFound } from '@/lib/errors';
 import { newId } from '@/lib/ids';
+import { recordAudit } from '@/lib/audit/record-audit';
 import type { TossClient } from '@/lib/psp/toss-client';
 import { executeRefund, type RefundView, refundView } from './execute-refund';
 
@@ -57,6 +58,7 @@ export async function requestRefund(
       pspIdempotencyKey: newId('rfd'),
       requestedBy: input.requestedBy,
     }).returning();
+    await recordAudit(tx, { merchantId: payment.merchantId, actor: input.requestedBy, action: 'refund.requested', target: refund!.id, detail: { paymentId: payment.id, amount: Number(amount), reason: input.request.reason } });
     return { refund: refund!, created: true };
   }).catch(async (err) => {
     // Two requests with one new key raced: the loser reads the winner's refund.

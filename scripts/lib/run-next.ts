@@ -5,6 +5,7 @@ import { startDevKafka } from '@/lib/kafka/dev-cluster';
 import { allTopics } from '@/lib/kafka/topics';
 import { WEBHOOK_NOTIFIER } from '@/lib/consumers/webhook-notifier';
 import { prepareDatabase } from './prepare-database';
+import { DEMO_LOGINS } from '@/db/seed';
 import { ensureLibrdkafka } from './system-packages';
 
 const HELP = (mode: string) => `Usage: npm run ${mode === 'dev' ? 'dev' : 'start'}
@@ -35,6 +36,10 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
   const say = (line: string) => console.log(`[won] ${line}`);
   const db = await prepareDatabase(say);
   const port = process.env.PORT ?? '3000';
+  if (db.embedded) {
+    say('demo merchant logins (dashboard at /dashboard):');
+    for (const l of DEMO_LOGINS) say(`  ${l.merchantName.padEnd(22)} ${l.email} / ${l.password}`);
+  }
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url, PORT: port, NEXT_TELEMETRY_DISABLED: '1' };
   const children: ChildProcess[] = [];
   let stopKafka = async () => {};

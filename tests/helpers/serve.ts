@@ -12,7 +12,8 @@ export interface ServedHandler {
 /**
  * Serves a Web-standard fetch handler over real HTTP on 127.0.0.1 and a free port, so tests talk
  * to it the way the app does: headers, status and body cross a socket. A handler that throws
- * answers 500 with the error's message (tests want to see it, not a hung request).
+ * answers 500 with the error's message (tests want to see it, not a hung request); a Response
+ * whose body stream errors drops the connection (the client's fetch rejects).
  */
 export async function serveFetchHandler(handler: FetchHandler): Promise<ServedHandler> {
   const server = http.createServer((incoming, outgoing) => {
@@ -69,7 +70,16 @@ async function writeResponse(response: Response, outgoing: http.ServerResponse):
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
-  const body = Buffer.from(await response.arrayBuffer());
+  let body: Buffer;
+  try {
+    body = Buffer.from(await response.arrayBuffer());
+  } catch {
+    // The body stream failed before anything was sent: drop the connection without a status
+    // line, as Next does (its response writer destroys the socket), so the client sees a network
+    // error. The PSP sandbox's lose-response fault relies on this.
+    outgoing.destroy();
+    return;
+  }
   outgoing.writeHead(response.status, response.statusText || undefined, headers);
   outgoing.end(body);
 }

@@ -76,9 +76,9 @@ describe('merchant isolation', () => {
 
 describe('routing', () => {
   it('answers 404 NOT_FOUND, naming the request, for APIs the sandbox does not serve', async () => {
-    const res = await sandbox.call('POST', '/v1/payments/some-key/cancel', { secretKey: merchant.secretKey, body: { cancelReason: 'x' } });
+    const res = await sandbox.call('POST', '/v1/billing/authorizations/issue', { secretKey: merchant.secretKey, body: { authKey: 'x' } });
     expect(res.status).toBe(404);
     expect(res.json.code).toBe('NOT_FOUND');
-    expect(res.json.message).toContain('POST /psp/v1/payments/some-key/cancel');
+    expect(res.json.message).toContain('POST /psp/v1/billing/authorizations/issue');
   });
 });

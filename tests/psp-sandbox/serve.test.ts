@@ -42,3 +42,20 @@ describe('serveFetchHandler', () => {
     expect(await res.text()).toContain('kaboom');
   });
 });
+
+describe('serveFetchHandler with a body that fails', () => {
+  it('drops the connection, so the client fetch rejects as a network error', async () => {
+    const broken = await serveFetchHandler(() => new Response(new ReadableStream({
+      start(c) {
+        c.error(new Error('lost'));
+      },
+    }), { status: 200 }));
+    try {
+      const err = await fetch(`${broken.url}/x`).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(TypeError);
+      expect((err as TypeError).message).toBe('fetch failed');
+    } finally {
+      await broken.close();
+    }
+  });
+});

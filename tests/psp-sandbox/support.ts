@@ -22,7 +22,7 @@ export type TestClock = ReturnType<typeof testClock>;
 const hex = () => randomUUID().replaceAll('-', '');
 
 /** A PSP merchant with fresh random keys, so test files never share rows. */
-export function createPspMerchant(db: Db, opts: { live?: boolean } = {}): Promise<PspMerchant> {
+export function createPspMerchant(db: Db, opts: { live?: boolean; webhookUrl?: string } = {}): Promise<PspMerchant> {
   const id = hex();
   const mode = opts.live ? 'live' : 'test';
   return ensurePspMerchant(db, {
@@ -30,6 +30,7 @@ export function createPspMerchant(db: Db, opts: { live?: boolean } = {}): Promis
     name: `Sandbox shop ${id.slice(0, 6)}`,
     clientKey: `${mode}_ck_${id}`,
     secretKey: `${mode}_sk_${id}`,
+    webhookUrl: opts.webhookUrl,
   });
 }
 
@@ -143,4 +144,44 @@ export async function confirmedPayment(
   const approval = await sandbox.confirm(merchant.secretKey, auth);
   if (approval.status !== 200) throw new Error(`confirm failed: ${approval.status} ${approval.text}`);
   return { ...auth, approval };
+}
+
+export interface ReceivedWebhook {
+  headers: Headers;
+  text: string;
+  /** Parsed body; `any` because tests read arbitrary fields. */
+  json: any;
+}
+
+export interface WebhookReceiver {
+  /** The URL to register, `http://127.0.0.1:<port>/webhooks/toss`. */
+  url: string;
+  received: ReceivedWebhook[];
+  /** What the receiver answers; default 200. */
+  answer: (fn: (hook: ReceivedWebhook) => number | Promise<number>) => void;
+  close(): Promise<void>;
+}
+
+/** A merchant's webhook endpoint on a real HTTP port, recording every POST. */
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const received: ReceivedWebhook[] = [];
+  let answer: (hook: ReceivedWebhook) => number | Promise<number> = () => 200;
+  const server = await serveFetchHandler(async (req) => {
+    const text = await req.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const hook = { headers: req.headers, text, json };
+    received.push(hook);
+    return new Response(null, { status: await answer(hook) });
+  });
+  return {
+    url: `${server.url}/webhooks/toss`,
+    received,
+    answer: (fn) => { answer = fn; },
+    close: server.close,
+  };
 }

@@ -2,13 +2,13 @@ import { db } from '@/db';
 import { Pager } from '@/components/dashboard/pager';
 import { eventDeliveryOverview, listDeadLetters } from '@/lib/dashboard/event-delivery';
 import { pageParam } from '@/lib/http/page-param';
-import { currentMerchantId } from '@/lib/store/store-merchant';
+import { requireMerchantPage } from '@/lib/auth/merchant-context';
 import { replayDeadLetterAction } from './actions';
 
 const time = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '—');
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
-  const merchantId = currentMerchantId();
+  const { merchantId } = await requireMerchantPage();
   const page = pageParam((await searchParams).page);
   const [overview, letters] = await Promise.all([eventDeliveryOverview(db(), merchantId), listDeadLetters(db(), merchantId, page)]);
   const { outbox } = overview;

@@ -1,10 +1,11 @@
 import { db } from '@/db';
 import { accountBalances, trialBalance } from '@/lib/ledger/balances';
 import { formatMoney } from '@/lib/money';
-import { currentMerchantId } from '@/lib/store/store-merchant';
+import { requireMerchantPage } from '@/lib/auth/merchant-context';
 
 export default async function LedgerPage() {
-  const balances = await accountBalances(db(), currentMerchantId());
+  const { merchantId } = await requireMerchantPage();
+  const balances = await accountBalances(db(), merchantId);
   const totals = trialBalance(balances);
   // Each currency must sum to zero on its own; shown as the sum of their absolute imbalances.
   const total = [...totals.values()].reduce((a, b) => a + (b < 0n ? -b : b), 0n);

@@ -3,14 +3,15 @@ import { db } from '@/db';
 import { Pager } from '@/components/dashboard/pager';
 import { listReconciliationRuns } from '@/lib/dashboard/reconciliation-views';
 import { pageParam } from '@/lib/http/page-param';
-import { currentMerchantId } from '@/lib/store/store-merchant';
+import { requireMerchantPage } from '@/lib/auth/merchant-context';
 import { reconcileTodayAction } from './actions';
 
 const CLASSES = ['MATCHED', 'MISSING_OURS', 'MISSING_AT_PSP', 'AMOUNT_MISMATCH', 'STATUS_MISMATCH'] as const;
 const time = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : 'running…');
 
 export default async function ReconciliationPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
-  const runs = await listReconciliationRuns(db(), currentMerchantId(), pageParam((await searchParams).page));
+  const { merchantId } = await requireMerchantPage();
+  const runs = await listReconciliationRuns(db(), merchantId, pageParam((await searchParams).page));
   return (
     <>
       <div className="row">

@@ -6,7 +6,7 @@ import { db } from '@/db';
 import { AppError } from '@/lib/errors';
 import { pspClient } from '@/lib/psp/server-client';
 import { requestRefund } from '@/lib/refunds/request-refund';
-import { currentMerchantId } from '@/lib/store/store-merchant';
+import { requireMerchantAction } from '@/lib/auth/merchant-context';
 
 export interface RefundFormState {
   ok: boolean;
@@ -24,11 +24,12 @@ const formSchema = z.object({
 
 /** Refund from the dashboard (a server action: Next checks its origin, so it is CSRF-safe). */
 export async function refundAction(_prev: RefundFormState, formData: FormData): Promise<RefundFormState> {
+  const merchant = await requireMerchantAction();
   const parsed = formSchema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   const { paymentId, orderId, amount, reason, idempotencyKey } = parsed.data;
   try {
-    const { refund } = await requestRefund(db(), pspClient(), { merchantId: currentMerchantId(), paymentId, idempotencyKey, request: { amount, reason }, requestedBy: 'dashboard' });
+    const { refund } = await requestRefund(db(), pspClient(), { merchantId: merchant.merchantId, paymentId, idempotencyKey, request: { amount, reason }, requestedBy: merchant.actor });
     revalidatePath(`/dashboard/orders/${orderId}`);
     if (refund.status === 'SUCCEEDED') return { ok: true, message: `Refunded ${refund.amount} ${refund.currency}.` };
     if (refund.status === 'FAILED') return { ok: false, message: `The PSP refused the refund: ${refund.failure?.message}` };

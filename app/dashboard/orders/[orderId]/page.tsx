@@ -4,14 +4,15 @@ import { db } from '@/db';
 import { getOrderDetail } from '@/lib/dashboard/get-order-detail';
 import { formatMoney } from '@/lib/money';
 import { orderIdSchema } from '@/lib/orders/order-id';
-import { currentMerchantId } from '@/lib/store/store-merchant';
+import { requireMerchantPage } from '@/lib/auth/merchant-context';
 import { RefundForm } from '@/components/dashboard/refund-form';
 
 const time = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19);
 
 export default async function OrderDetailPage({ params }: { params: Promise<{ orderId: string }> }) {
+  const { merchantId } = await requireMerchantPage();
   const orderId = orderIdSchema.safeParse((await params).orderId);
-  const detail = orderId.success ? await getOrderDetail(db(), currentMerchantId(), orderId.data) : null;
+  const detail = orderId.success ? await getOrderDetail(db(), merchantId, orderId.data) : null;
   if (!detail) notFound();
   const { order, items, attempts, history, journals, refunds, events, deliveries } = detail;
   return (

@@ -4,13 +4,14 @@ import { db } from '@/db';
 import { Pager } from '@/components/dashboard/pager';
 import { listReconciliationItems } from '@/lib/dashboard/reconciliation-views';
 import { pageParam } from '@/lib/http/page-param';
-import { currentMerchantId } from '@/lib/store/store-merchant';
+import { requireMerchantPage } from '@/lib/auth/merchant-context';
 
 export default async function ReconciliationRunPage({ params, searchParams }: { params: Promise<{ runId: string }>; searchParams: Promise<{ page?: string; all?: string }> }) {
+  const { merchantId } = await requireMerchantPage();
   const { runId } = await params;
   const q = await searchParams;
   const mismatchesOnly = q.all !== '1';
-  const result = /^rcn_[0-9a-f]{32}$/.test(runId) ? await listReconciliationItems(db(), currentMerchantId(), runId, { mismatchesOnly, page: pageParam(q.page) }) : null;
+  const result = /^rcn_[0-9a-f]{32}$/.test(runId) ? await listReconciliationItems(db(), merchantId, runId, { mismatchesOnly, page: pageParam(q.page) }) : null;
   if (!result) notFound();
   const { run, items } = result;
   return (

@@ -14,3 +14,11 @@ export function GET(req: Request): Promise<Response> {
 export function POST(req: Request): Promise<Response> {
   return api()(req);
 }
+
+export function PUT(req: Request): Promise<Response> {
+  return api()(req);
+}
+
+export function DELETE(req: Request): Promise<Response> {
+  return api()(req);
+}

@@ -1,0 +1,47 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { db } from '@/db';
+import { createApiKey, revokeApiKey } from '@/lib/auth/api-keys';
+import { requireMerchantAction } from '@/lib/auth/merchant-context';
+import { rotateWebhookSecret, setWebhookUrl, webhookUrlSchema } from '@/lib/settings/merchant-settings';
+
+export interface SettingsState {
+  ok: boolean;
+  message: string;
+  /** A secret or key, shown exactly once. */
+  reveal?: string;
+}
+
+export async function saveWebhookUrlAction(_prev: SettingsState, form: FormData): Promise<SettingsState> {
+  const m = await requireMerchantAction();
+  const url = webhookUrlSchema.safeParse(String(form.get('webhookUrl') ?? '').trim());
+  if (!url.success) return { ok: false, message: `Webhook URL ${url.error.issues[0]?.message ?? 'is not valid'}.` };
+  await setWebhookUrl(db(), m.merchantId, url.data, m.actor);
+  revalidatePath('/dashboard/settings');
+  return { ok: true, message: url.data ? 'Webhook URL saved.' : 'Webhooks turned off.' };
+}
+
+export async function rotateSecretAction(_prev: SettingsState): Promise<SettingsState> {
+  const m = await requireMerchantAction();
+  const secret = await rotateWebhookSecret(db(), m.merchantId, m.actor);
+  revalidatePath('/dashboard/settings');
+  return { ok: true, message: 'New webhook secret. Copy it now: it will not be shown again.', reveal: secret };
+}
+
+export async function createApiKeyAction(_prev: SettingsState, form: FormData): Promise<SettingsState> {
+  const m = await requireMerchantAction();
+  const name = z.string().trim().min(1, 'Give the key a name').max(80).safeParse(form.get('name'));
+  if (!name.success) return { ok: false, message: name.error.issues[0]!.message };
+  const { key } = await createApiKey(db(), m.merchantId, name.data, m.actor);
+  revalidatePath('/dashboard/settings');
+  return { ok: true, message: 'New API key. Copy it now: it will not be shown again.', reveal: key };
+}
+
+export async function revokeApiKeyAction(form: FormData): Promise<void> {
+  const m = await requireMerchantAction();
+  const id = z.string().regex(/^key_[0-9a-f]{32}$/).safeParse(form.get('id'));
+  if (id.success) await revokeApiKey(db(), m.merchantId, id.data, m.actor);
+  revalidatePath('/dashboard/settings');
+}
