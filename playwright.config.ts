@@ -38,6 +38,9 @@ export default defineConfig({
           EMBEDDED_PG_DIR: path.join(os.tmpdir(), `won-e2e-pg-${port}`),
           EMBEDDED_PG_PORT: '0',
           EMBEDDED_PG_FRESH: '1',
+          // Every test signs in from 127.0.0.1; the production limit (5/min) is tested on its own.
+          LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
+          APP_URL: baseURL,
           DATABASE_URL: '',
         },
       },

@@ -45,6 +45,8 @@ test.describe('a shopper pays', () => {
 
     const orderId = shop.orderIdFromUrl();
     const dashboard = new Dashboard(page);
+  await dashboard.signIn();
+    await dashboard.signIn();
     await dashboard.openOrder(orderId);
     await expect(page.getByTestId('payment-attempt')).toHaveCount(2);
     await expect(dashboard.timelineEvents('DECLINED')).toHaveCount(1);
@@ -86,6 +88,8 @@ test.describe('a shopper pays', () => {
     await shop.expectOrderStatus('PAID');
 
     const dashboard = new Dashboard(page);
+  await dashboard.signIn();
+    await dashboard.signIn();
     await dashboard.openOrder(orderId);
     await expect(page.getByTestId('payment-attempt')).toHaveCount(1);
     await expect(dashboard.timelineEvents('CONFIRM_STARTED')).toHaveCount(1);
@@ -106,6 +110,7 @@ test('the merchant dashboard shows the order with its journal and a trial balanc
   const orderId = shop.orderIdFromUrl();
 
   const dashboard = new Dashboard(page);
+  await dashboard.signIn();
   await dashboard.openOrder(orderId);
   await expect(page.getByTestId('order-status')).toHaveText('PAID');
   await expect(dashboard.journalLines().filter({ hasText: 'PSP_RECEIVABLE' })).toContainText('₩89,000');
@@ -132,6 +137,7 @@ test('a tampered success URL shows a clear error and charges nothing', async ({ 
 
   const orderId = new URL(successUrl).searchParams.get('orderId')!;
   const dashboard = new Dashboard(page);
+  await dashboard.signIn();
   await dashboard.openOrder(orderId);
   await expect(page.getByTestId('order-status')).toHaveText('AWAITING_PAYMENT');
   await expect(dashboard.timelineEvents('TAMPER_REJECTED')).toHaveCount(1);

@@ -16,7 +16,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       <header className="top">
         <strong>Merchant dashboard</strong>
         <nav>
-          <Link href="/dashboard">Orders</Link>
+          <Link href="/dashboard">Overview</Link>
+          <Link href="/dashboard/orders">Orders</Link>
           <Link href="/dashboard/ledger">Ledger</Link>
           <Link href="/dashboard/events">Events</Link>
           <Link href="/dashboard/reconciliation">Reconciliation</Link>

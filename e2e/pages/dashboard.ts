@@ -1,10 +1,22 @@
 import { expect, type Page } from '@playwright/test';
 
+export const COFFEE = { email: 'coffee@demo.won', password: 'coffee-demo-pass' };
+export const TEA = { email: 'tea@demo.won', password: 'tea-demo-pass-2' };
+
 export class Dashboard {
   constructor(readonly page: Page) {}
 
+  /** Signs in as a demo merchant (db/seed.ts). */
+  async signIn(login: { email: string; password: string } = COFFEE) {
+    await this.page.goto('/login');
+    await this.page.getByTestId('login-email').fill(login.email);
+    await this.page.getByTestId('login-password').fill(login.password);
+    await this.page.getByTestId('login-submit').click();
+    await expect(this.page).toHaveURL(/\/dashboard$/);
+  }
+
   async openOrder(orderId: string) {
-    await this.page.goto('/dashboard');
+    await this.page.goto('/dashboard/orders');
     await this.page.locator(`[data-testid="order-row"][data-order-id="${orderId}"] a`).click();
     await expect(this.page).toHaveURL(new RegExp(`/dashboard/orders/${orderId}$`));
   }
