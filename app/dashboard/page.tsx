@@ -1,39 +1,40 @@
+import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import Link from 'next/link';
 import { db } from '@/db';
-import { Pager } from '@/components/dashboard/pager';
-import { listOrders } from '@/lib/dashboard/list-orders';
-import { pageParam } from '@/lib/http/page-param';
-import { formatMoney } from '@/lib/money';
+import { OverviewView } from '@/components/dashboard/overview-view';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
+import { getOverview } from '@/lib/dashboard/get-overview';
+import { overviewParamsSchema } from '@/lib/dashboard/overview-params';
+import { describeIssues, firstValues, type RawSearchParams } from '@/lib/dashboard/search-params';
+import { makeQueryClient } from '@/lib/query/make-query-client';
+import { queryKeys } from '@/lib/query/keys';
 
-export default async function OrdersPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
+/** Overview: prefetched here per request, hydrated into the browser's query cache. */
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const { merchantId } = await requireMerchantPage();
-  const page = pageParam((await searchParams).page);
-  const result = await listOrders(db(), merchantId, page);
+  const parsed = overviewParamsSchema.safeParse(firstValues(await searchParams));
+  if (!parsed.success) {
+    return (
+      <>
+        <h1>Overview</h1>
+        <p className="notice error" data-testid="overview-invalid">
+          This period cannot be shown ({describeIssues(parsed.error)}). <Link href="/dashboard">Show the last 30 days</Link>
+        </p>
+      </>
+    );
+  }
+  const queryClient = makeQueryClient();
+  // A failed prefetch is not thrown: the client then fetches itself and shows the error state.
+  await queryClient.prefetchQuery({
+    queryKey: queryKeys.merchantOverview(parsed.data),
+    queryFn: () => getOverview(db(), merchantId, parsed.data),
+  });
   return (
     <>
-      <h1>Orders</h1>
-      {result.total === 0 ? (
-        <p className="card muted" data-testid="orders-empty">No orders yet. They appear here as soon as a shopper checks out.</p>
-      ) : (
-        <>
-          <table>
-            <thead><tr><th>Order</th><th>Items</th><th>Status</th><th className="num">Amount</th><th>Created</th></tr></thead>
-            <tbody>
-              {result.rows.map((o) => (
-                <tr key={o.orderId} data-testid="order-row" data-order-id={o.orderId}>
-                  <td><Link href={`/dashboard/orders/${o.orderId}`}>{o.orderId}</Link></td>
-                  <td>{o.orderName}</td>
-                  <td><span className={`badge ${o.status}`}>{o.status}</span></td>
-                  <td className="num">{formatMoney(o.amount, o.currency)}</td>
-                  <td className="muted">{o.createdAt.toISOString().replace('T', ' ').slice(0, 19)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager page={result.page} pageCount={result.pageCount} total={result.total} href={(p) => `/dashboard?page=${p}`} />
-        </>
-      )}
+      <h1>Overview</h1>
+      <HydrationBoundary state={dehydrate(queryClient)}>
+        <OverviewView params={parsed.data} />
+      </HydrationBoundary>
     </>
   );
 }

@@ -289,6 +289,7 @@ CREATE TABLE "psp"."transactions" (
 	"fee" bigint NOT NULL,
 	"occurred_at" timestamp with time zone NOT NULL,
 	"sold_date" date NOT NULL,
+	"seq" bigserial NOT NULL,
 	CONSTRAINT "psp_transactions_amount_positive" CHECK ("psp"."transactions"."amount" > 0),
 	CONSTRAINT "psp_transactions_fee_in_range" CHECK ("psp"."transactions"."fee" between 0 and "psp"."transactions"."amount")
 );
@@ -445,7 +446,7 @@ CREATE INDEX "refunds_unfinished" ON "refunds" USING btree ("status") WHERE "ref
 CREATE INDEX "psp_faults_pending" ON "psp"."faults" USING btree ("m_id","operation","id") WHERE "psp"."faults"."remaining" > 0;--> statement-breakpoint
 CREATE INDEX "psp_payments_order" ON "psp"."payments" USING btree ("m_id","order_id","requested_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "psp_payments_one_paid_per_order" ON "psp"."payments" USING btree ("m_id","order_id") WHERE "psp"."payments"."status" in ('DONE', 'CANCELED', 'PARTIAL_CANCELED');--> statement-breakpoint
-CREATE INDEX "psp_transactions_sold" ON "psp"."transactions" USING btree ("m_id","sold_date","occurred_at");--> statement-breakpoint
+CREATE INDEX "psp_transactions_sold" ON "psp"."transactions" USING btree ("m_id","sold_date","occurred_at","seq");--> statement-breakpoint
 CREATE INDEX "psp_transactions_payment" ON "psp"."transactions" USING btree ("payment_key");--> statement-breakpoint
 CREATE INDEX "psp_webhook_deliveries_due" ON "psp"."webhook_deliveries" USING btree ("next_attempt_at") WHERE "psp"."webhook_deliveries"."status" = 'PENDING';--> statement-breakpoint
 CREATE INDEX "psp_webhook_deliveries_payment" ON "psp"."webhook_deliveries" USING btree ("payment_key","created_at");--> statement-breakpoint

@@ -106,8 +106,10 @@ export const pspTransactions = psp.table('transactions', {
   occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
   /** The Korean calendar day of `occurredAt`: Toss's settlement "soldDate" for a daily cycle. */
   soldDate: date('sold_date', { mode: 'string' }).notNull(),
+  /** Insertion order: orders movements made at the same instant (an approval before its cancel). */
+  seq: bigserial('seq', { mode: 'number' }).notNull(),
 }, (t) => [
-  index('psp_transactions_sold').on(t.mId, t.soldDate, t.occurredAt),
+  index('psp_transactions_sold').on(t.mId, t.soldDate, t.occurredAt, t.seq),
   index('psp_transactions_payment').on(t.paymentKey),
   check('psp_transactions_amount_positive', sql`${t.amount} > 0`),
   check('psp_transactions_fee_in_range', sql`${t.fee} between 0 and ${t.amount}`),

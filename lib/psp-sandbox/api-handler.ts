@@ -3,16 +3,17 @@ import type { DbOrTx } from '@/db/client';
 import { log } from '@/lib/log';
 import { authenticate } from './authenticate';
 import { cancelPayment } from './cancel-payment';
-import {
-  clearFaults, faultSchema, injectFault, listPendingFaults, takeFault, toFaultObject,
-} from './faults';
 import { type Clock, systemClock } from './clock';
 import { confirmPayment } from './confirm-payment';
 import { PspError } from './errors';
+import {
+  clearFaults, faultSchema, injectFault, listPendingFaults, takeFault, toFaultObject,
+} from './faults';
 import { getPayment, getPaymentByOrderId } from './get-payment';
 import {
   claimIdempotencyKey, type IdempotencyScope, recordIdempotentResponse, releaseIdempotencyKey,
 } from './idempotency';
+import { DEFAULT_PAYOUT_DELAY_DAYS, listSettlements, parseSettlementsQuery } from './list-settlements';
 import { isTestMerchant, setWebhookUrl, type PspMerchant } from './merchants';
 import { toPaymentObject } from './payment-object';
 import { cancelBodySchema, confirmBodySchema, parseJsonBody, webhookBodySchema } from './requests';
@@ -23,6 +24,8 @@ export interface PspApiHandlerOptions {
   now?: Clock;
   /** Where the API is mounted; Toss's own paths (`/v1/…`) follow it. */
   basePath?: string;
+  /** Settlement paidOutDate = soldDate + this many days (env PSP_SANDBOX_PAYOUT_DELAY_DAYS; default 2). */
+  payoutDelayDays?: number;
 }
 
 /** Toss: the Idempotency-Key is at most 300 characters (reference §5.3). */
@@ -33,7 +36,8 @@ type TossRoute =
   | { method: 'POST'; name: 'confirm'; operation: 'confirm' }
   | { method: 'POST'; name: 'cancel'; operation: 'cancel'; paymentKey: string }
   | { method: 'GET'; name: 'payment'; operation: 'lookup'; paymentKey: string }
-  | { method: 'GET'; name: 'payment-by-order'; operation: 'lookup'; orderId: string };
+  | { method: 'GET'; name: 'payment-by-order'; operation: 'lookup'; orderId: string }
+  | { method: 'GET'; name: 'settlements'; operation: null };
 
 /** The sandbox's own control API under /v1/sandbox/ (not Toss's). */
 type ControlRoute =
@@ -57,6 +61,7 @@ const ROUTES_HELP = [
   'POST {base}/v1/payments/{paymentKey}/cancel',
   'GET {base}/v1/payments/{paymentKey}',
   'GET {base}/v1/payments/orders/{orderId}',
+  'GET {base}/v1/settlements',
   'POST|GET|DELETE {base}/v1/sandbox/faults',
   'PUT {base}/v1/sandbox/webhook',
 ];
@@ -72,8 +77,9 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
   const { db } = options;
   const now = options.now ?? systemClock;
   const basePath = (options.basePath ?? '/psp').replace(/\/+$/, '');
+  const payoutDelayDays = options.payoutDelayDays ?? DEFAULT_PAYOUT_DELAY_DAYS;
 
-  async function execute(db: DbOrTx, route: TossRoute, merchant: PspMerchant, body: string): Promise<ApiResponse> {
+  async function execute(db: DbOrTx, route: TossRoute, merchant: PspMerchant, body: string, query: URLSearchParams): Promise<ApiResponse> {
     try {
       switch (route.name) {
         case 'confirm': {
@@ -88,6 +94,8 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
           return ok(toPaymentObject(await getPayment(db, { mId: merchant.mId, paymentKey: route.paymentKey }, now)));
         case 'payment-by-order':
           return ok(toPaymentObject(await getPaymentByOrderId(db, { mId: merchant.mId, orderId: route.orderId }, now)));
+        case 'settlements':
+          return ok(await listSettlements(db, { mId: merchant.mId, ...parseSettlementsQuery(query) }, { payoutDelayDays }));
       }
     } catch (err) {
       // Refusals are answers, and as answers they are stored for idempotent replay.
@@ -104,7 +112,7 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
     try {
       // The request's effects and its stored response commit together, or neither does.
       return await db.transaction(async (tx) => {
-        const response = await execute(tx, route, merchant, body);
+        const response = await execute(tx, route, merchant, body, new URLSearchParams());
         if (!(await recordIdempotentResponse(tx, scope, claim.token, response))) throw new ClaimLost();
         return response;
       });
@@ -122,7 +130,7 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
     if (forced) return refusal(forced);
 
     // Faults can only be injected for test keys: live merchants skip the query.
-    const fault = isTestMerchant(merchant) ? await takeFault(db, merchant.mId, route.operation) : null;
+    const fault = route.operation && isTestMerchant(merchant) ? await takeFault(db, merchant.mId, route.operation) : null;
     if (fault?.mode === 'server-error') return refusal(new PspError('FAILED_INTERNAL_SYSTEM_PROCESSING'));
     if (fault?.mode === 'slow') await sleep(fault.delayMs ?? 0);
     const response = await executeToss(req, url, route, merchant);
@@ -130,11 +138,11 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
   }
 
   async function executeToss(req: Request, url: URL, route: TossRoute, merchant: PspMerchant): Promise<ApiResponse> {
-    if (route.method === 'GET') return execute(db, route, merchant, '');
+    if (route.method === 'GET') return execute(db, route, merchant, '', url.searchParams);
     const body = await req.text();
     // Toss ignores the header on GET; on POST it makes the request run at most once.
     const idempotencyKey = req.headers.get('idempotency-key');
-    if (idempotencyKey === null) return execute(db, route, merchant, body);
+    if (idempotencyKey === null) return execute(db, route, merchant, body, url.searchParams);
     if (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
       throw new PspError('INVALID_IDEMPOTENCY_KEY', idempotencyKey.length === 0 ? 'Idempotency-Key must not be empty (1–300 characters).' : undefined);
     }
@@ -233,6 +241,7 @@ function matchRoute(method: string, pathname: string, basePath: string): Route |
   }
   const [version, resource, a, b, ...rest] = parts;
   if (version !== 'v1' || rest.length > 0) return null;
+  if (resource === 'settlements') return method === 'GET' && a === undefined ? { api: 'toss', method, name: 'settlements', operation: null } : null;
   if (resource === 'sandbox') {
     if (b !== undefined) return null;
     if (a === 'webhook') return method === 'PUT' ? { api: 'control', method, name: 'set-webhook' } : null;

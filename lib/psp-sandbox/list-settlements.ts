@@ -13,7 +13,8 @@ export const DEFAULT_PAYOUT_DELAY_DAYS = 2;
 const isoDate = (name: string) => z
   .string({ error: (i) => (i.input === undefined ? `${name} is required (yyyy-MM-dd)` : `${name} must be a string`) })
   .regex(/^\d{4}-\d{2}-\d{2}$/, `${name} must be a date written yyyy-MM-dd`)
-  .refine((d) => dayNumber(d) !== null, `${name} is not a calendar date`);
+  .refine((d) => dayNumber(d) !== null, `${name} is not a calendar date`)
+  .refine((d) => d >= '1900-01-01', `${name} must not be before 1900-01-01`);
 
 const positiveInt = (name: string, max: number) => z
   .string({ error: `${name} must be a whole number` })
@@ -63,7 +64,7 @@ export async function listSettlements(db: DbOrTx, params: ListSettlementsParams,
       eq(pspTransactions.mId, params.mId),
       between(pspTransactions.soldDate, addDays(params.startDate, shift), addDays(params.endDate, shift)),
     ))
-    .orderBy(asc(pspTransactions.soldDate), asc(pspTransactions.occurredAt), asc(pspTransactions.transactionKey))
+    .orderBy(asc(pspTransactions.soldDate), asc(pspTransactions.occurredAt), asc(pspTransactions.seq))
     .limit(params.size)
     .offset((params.page - 1) * params.size);
 

@@ -9,6 +9,8 @@ import { parseEnv } from '@/lib/env';
 export interface PreparedDatabase {
   url: string;
   embedded: boolean;
+  /** The embedded server's data directory (unset with DATABASE_URL). */
+  dataDir?: string;
   stop(): Promise<void>;
 }
 
@@ -21,6 +23,7 @@ export async function prepareDatabase(say: (line: string) => void): Promise<Prep
   let url = env.DATABASE_URL;
   let stop = async () => {};
   const embedded = !url;
+  let dataDir: string | undefined;
   if (!url) {
     const dir = path.resolve(process.env.EMBEDDED_PG_DIR ?? '.data/pg');
     if (process.env.EMBEDDED_PG_FRESH === '1') rmSync(dir, { recursive: true, force: true });
@@ -34,6 +37,7 @@ export async function prepareDatabase(say: (line: string) => void): Promise<Prep
     });
     url = pg.url;
     stop = pg.stop;
+    dataDir = dir;
     say(`PostgreSQL ready on port ${pg.port}`);
   }
   say('applying migrations');
@@ -45,5 +49,5 @@ export async function prepareDatabase(say: (line: string) => void): Promise<Prep
   } finally {
     await database.close();
   }
-  return { url, embedded, stop };
+  return { url, embedded, dataDir, stop };
 }

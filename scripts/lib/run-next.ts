@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { startDevKafka } from '@/lib/kafka/dev-cluster';
@@ -41,6 +43,11 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
     for (const l of DEMO_LOGINS) say(`  ${l.merchantName.padEnd(22)} ${l.email} / ${l.password}`);
   }
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url, PORT: port, NEXT_TELEMETRY_DISABLED: '1' };
+  if (db.embedded && !env.BETTER_AUTH_SECRET) {
+    // Local runs on the embedded database: a session secret of their own, kept beside the data.
+    // A deployment (DATABASE_URL set) must set BETTER_AUTH_SECRET itself, or the app refuses to start.
+    env.BETTER_AUTH_SECRET = localAuthSecret(db.dataDir!);
+  }
   const children: ChildProcess[] = [];
   let stopKafka = async () => {};
 
@@ -81,6 +88,12 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
   await stopKafka();
   await db.stop();
   process.exit(stopping && first === 0 ? 0 : first);
+}
+
+function localAuthSecret(dataDir: string): string {
+  const file = path.join(path.dirname(dataDir), 'auth-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
 }
 
 function run(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {

@@ -1,0 +1,43 @@
+import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
+import Link from 'next/link';
+import { db } from '@/db';
+import { OrderFilters } from '@/components/dashboard/order-filters';
+import { OrdersView } from '@/components/dashboard/orders-view';
+import { requireMerchantPage } from '@/lib/auth/merchant-context';
+import { orderSearchSchema } from '@/lib/dashboard/order-search-params';
+import { describeIssues, firstValues, type RawSearchParams } from '@/lib/dashboard/search-params';
+import { searchOrders } from '@/lib/dashboard/search-orders';
+import { makeQueryClient } from '@/lib/query/make-query-client';
+import { queryKeys } from '@/lib/query/keys';
+
+/** Orders, searchable by id prefix, status and KST date range; the filters live in the URL. */
+export default async function OrdersPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
+  const { merchantId } = await requireMerchantPage();
+  const raw = firstValues(await searchParams);
+  const parsed = orderSearchSchema.safeParse(raw);
+  if (!parsed.success) {
+    return (
+      <>
+        <h1>Orders</h1>
+        <OrderFilters values={{ q: raw.q, status: raw.status, from: raw.from, to: raw.to }} />
+        <p className="notice error" data-testid="orders-invalid">
+          These filters cannot be used: {describeIssues(parsed.error)}. <Link href="/dashboard/orders">Clear the filters</Link>
+        </p>
+      </>
+    );
+  }
+  const queryClient = makeQueryClient();
+  // A failed prefetch is not thrown: the client then fetches itself and shows the error state.
+  await queryClient.prefetchQuery({
+    queryKey: queryKeys.merchantOrders(parsed.data),
+    queryFn: () => searchOrders(db(), merchantId, parsed.data),
+  });
+  return (
+    <>
+      <h1>Orders</h1>
+      <HydrationBoundary state={dehydrate(queryClient)}>
+        <OrdersView search={parsed.data} />
+      </HydrationBoundary>
+    </>
+  );
+}

@@ -1,0 +1,114 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { COFFEE, Dashboard, TEA } from './pages/dashboard';
+import { Shop } from './pages/shop';
+
+/** A paid order of the coffee shop, bought through the real checkout. */
+async function buyMug(page: import('@playwright/test').Page): Promise<string> {
+  const shop = new Shop(page);
+  await shop.open();
+  await shop.addToCart('prd_demo_mug', 2);
+  await shop.checkout();
+  await shop.approveInWindow();
+  await page.waitForURL(/\/orders\/ord_/);
+  await shop.expectOrderStatus('PAID');
+  return shop.orderIdFromUrl();
+}
+
+test('the dashboard needs a session: anonymous visitors go to the login page', async ({ page }) => {
+  await page.goto('/dashboard/ledger');
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByTestId('login-form')).toBeVisible();
+});
+
+test('sign in and out; a wrong password shows an error', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByTestId('login-email').fill(COFFEE.email);
+  await page.getByTestId('login-password').fill('not the password');
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('login-error')).toHaveText('Wrong email or password.');
+
+  const dashboard = new Dashboard(page);
+  await dashboard.signIn(COFFEE);
+  await expect(page.getByTestId('merchant-name')).toContainText('Demo Coffee Roasters');
+  await page.getByTestId('logout').click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto('/dashboard');
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('merchant B opening merchant A\'s order page or API gets 404', async ({ page }) => {
+  const orderId = await buyMug(page);
+  const dashboard = new Dashboard(page);
+  await dashboard.signIn(TEA);
+  const res = await page.goto(`/dashboard/orders/${orderId}`);
+  expect(res?.status()).toBe(404);
+  const api = await page.request.post(`/api/payments/pay_${'0'.repeat(32)}/refunds`, { data: { amount: 1, reason: 'x' }, headers: { 'idempotency-key': 'e2e-cross-tenant-1' } });
+  expect(api.status()).toBe(404);
+  // ... and A's order is not in B's lists.
+  await page.goto('/dashboard/orders');
+  await expect(page.locator(`[data-order-id="${orderId}"]`)).toHaveCount(0);
+});
+
+test('a refund from the order page updates the timeline, the ledger and the audit log', async ({ page }) => {
+  const orderId = await buyMug(page); // 2 × ₩12,000
+  const dashboard = new Dashboard(page);
+  await dashboard.signIn(COFFEE);
+  await dashboard.openOrder(orderId);
+  await page.getByTestId('refund-amount').fill('5000');
+  await page.getByTestId('refund-reason').fill('one mug arrived chipped');
+  await page.getByTestId('refund-submit').click();
+  await expect(page.getByTestId('refund-result')).toContainText('Refunded 5000 KRW');
+  await expect(page.getByTestId('order-status')).toHaveText('PARTIALLY_REFUNDED');
+  await expect(dashboard.timelineEvents('REFUNDED')).toHaveCount(1);
+  await expect(page.getByTestId('refund-row')).toHaveCount(1);
+  // Approval (4 lines) + refund reversal (2 lines).
+  await expect(dashboard.journalLines()).toHaveCount(6);
+  expect(await dashboard.trialBalance()).toBe('0');
+  await page.goto('/dashboard/audit');
+  await expect(page.getByTestId('audit-row').filter({ hasText: 'refund.requested' }).first()).toContainText(COFFEE.email);
+});
+
+test('the overview renders its charts', async ({ page }, testInfo) => {
+  await buyMug(page);
+  const dashboard = new Dashboard(page);
+  await dashboard.signIn(COFFEE);
+  await page.goto('/dashboard');
+  await expect(page.getByTestId('chart-volume').locator('svg').first()).toBeVisible();
+  await expect(page.getByTestId('chart-count').locator('svg').first()).toBeVisible();
+  await expect(page.getByTestId('overview-approval-rate')).toContainText('%');
+  const shot = testInfo.outputPath('overview.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  await testInfo.attach('overview', { path: shot, contentType: 'image/png' });
+});
+
+test('pages carry a nonce-based CSP and refuse to be framed', async ({ page }) => {
+  const res = await page.goto('/');
+  const csp = res?.headers()['content-security-policy'] ?? '';
+  expect(csp).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+  expect(csp).not.toContain("'unsafe-inline' 'strict-dynamic'");
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(res?.headers()['x-frame-options']).toBe('DENY');
+  await expect(page.getByTestId('product-card').first()).toBeVisible(); // the app still runs under it
+});
+
+test('no secret reaches the browser bundle', () => {
+  const secrets = [
+    process.env.TOSS_SECRET_KEY ?? 'test_sk_sandbox_zXLkKEypNArWmo50nX3l',
+    'development-only-secret-do-not-use-in-production!',
+    'postgres:postgres@',
+  ];
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (full.endsWith('.js')) files.push(full);
+    }
+  };
+  walk(path.join(process.cwd(), '.next', 'static'));
+  expect(files.length).toBeGreaterThan(5);
+  const leaks = files.flatMap((f) => secrets.filter((s) => readFileSync(f, 'utf8').includes(s)).map((s) => `${path.basename(f)}: ${s.slice(0, 12)}…`));
+  expect(leaks).toEqual([]);
+});
