@@ -46,7 +46,6 @@ test.describe('a shopper pays', () => {
     const orderId = shop.orderIdFromUrl();
     const dashboard = new Dashboard(page);
   await dashboard.signIn();
-    await dashboard.signIn();
     await dashboard.openOrder(orderId);
     await expect(page.getByTestId('payment-attempt')).toHaveCount(2);
     await expect(dashboard.timelineEvents('DECLINED')).toHaveCount(1);
@@ -89,7 +88,6 @@ test.describe('a shopper pays', () => {
 
     const dashboard = new Dashboard(page);
   await dashboard.signIn();
-    await dashboard.signIn();
     await dashboard.openOrder(orderId);
     await expect(page.getByTestId('payment-attempt')).toHaveCount(1);
     await expect(dashboard.timelineEvents('CONFIRM_STARTED')).toHaveCount(1);
