@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { FormEvent } from 'react';
+import { isCalendarDate } from '@/lib/dashboard/kst';
 import { ORDER_STATUSES } from '@/lib/dashboard/order-search-params';
 
 export interface OrderFilterValues {
@@ -19,6 +20,8 @@ export interface OrderFilterValues {
  */
 export function OrderFilters({ values }: { values: OrderFilterValues }) {
   const router = useRouter();
+  // A date input cannot hold an invalid date (the page explains what was wrong with it).
+  const date = (v: string | undefined) => (v && isCalendarDate(v) ? v : '');
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const params = new URLSearchParams();
@@ -41,11 +44,11 @@ export function OrderFilters({ values }: { values: OrderFilterValues }) {
       </label>
       <label>
         From{' '}
-        <input name="from" type="date" defaultValue={values.from ?? ''} data-testid="orders-from" />
+        <input name="from" type="date" defaultValue={date(values.from)} data-testid="orders-from" />
       </label>
       <label>
         To{' '}
-        <input name="to" type="date" defaultValue={values.to ?? ''} data-testid="orders-to" />
+        <input name="to" type="date" defaultValue={date(values.to)} data-testid="orders-to" />
       </label>
       <button type="submit" data-testid="orders-search-submit">Search</button>
       <Link href="/dashboard/orders" className="button secondary" data-testid="orders-clear">Clear</Link>

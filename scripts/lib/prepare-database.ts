@@ -45,7 +45,7 @@ export async function prepareDatabase(say: (line: string) => void): Promise<Prep
   const database = connect(url, { max: 2, appName: 'won-checkout-seed' });
   try {
     say('seeding demo data (skipped where it exists)');
-    await seed(database.db, { clientKey: env.TOSS_CLIENT_KEY, secretKey: env.TOSS_SECRET_KEY });
+    await seed(database.db, { clientKey: env.TOSS_CLIENT_KEY, secretKey: env.TOSS_SECRET_KEY, webhookUrl: `http://127.0.0.1:${env.PORT}/api/webhooks/psp` });
   } finally {
     await database.close();
   }

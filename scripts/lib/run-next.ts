@@ -66,6 +66,8 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
     children.push(run('relay', process.execPath, [...tsx, 'workers/outbox-relay.ts'], env));
     children.push(run('consumers', process.execPath, [...tsx, 'workers/consumers/index.ts'], env));
     children.push(run('recovery', process.execPath, [...tsx, 'workers/recovery.ts'], env));
+    // The sandbox PSP's webhook sender (with real Toss, Toss sends them).
+    if (!process.env.TOSS_API_BASE) children.push(run('psp-webhooks', process.execPath, [...tsx, 'workers/psp-sandbox-webhooks.ts'], env));
   }
   const nextBin = path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
   say(`starting Next.js (${mode}) on http://localhost:${port}`);
