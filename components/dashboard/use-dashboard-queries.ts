@@ -2,7 +2,7 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { Overview } from '@/lib/dashboard/get-overview';
-import type { Page } from '@/lib/dashboard/list-orders';
+import type { Page } from '@/lib/dashboard/page';
 import { orderSearchQuery, type OrderSearch } from '@/lib/dashboard/order-search-params';
 import type { OverviewParams } from '@/lib/dashboard/overview-params';
 import type { OrderListRow } from '@/lib/dashboard/search-orders';

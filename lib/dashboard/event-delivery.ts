@@ -2,7 +2,7 @@ import { and, count, desc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { deadLetters, webhookDeliveries } from '@/db/schema';
 import { outboxStats } from '@/lib/outbox/outbox-stats';
-import type { Page } from './list-orders';
+import type { Page } from './page';
 
 export const CONSUMERS = ['balance-projection', 'webhook-notifier'] as const;
 

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { reconciliationItems, reconciliationRuns, type ReconciliationClass } from '@/db/schema';
-import type { Page } from './list-orders';
+import type { Page } from './page';
 
 /** Runs with this merchant's own counts per class (items of other merchants are not shown). */
 export async function listReconciliationRuns(db: DbOrTx, merchantId: string, page: number, pageSize = 20) {

@@ -4,7 +4,7 @@ import type { DbOrTx } from '@/db/client';
 import { orders, paymentStatus, type PaymentStatus } from '@/db/schema';
 import { orderStatusOf, type OrderStatus } from '@/lib/payments/get-order-status';
 import { addDays, kstStartOf } from './kst';
-import type { Page } from './list-orders';
+import type { Page } from './page';
 import type { OrderSearch } from './order-search-params';
 
 /** One row of the orders list, as JSON (the page prefetch and the API answer the same shape). */

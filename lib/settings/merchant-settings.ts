@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db, DbOrTx } from '@/db/client';
 import { auditLog, merchants } from '@/db/schema';
 import { recordAudit } from '@/lib/audit/record-audit';
-import type { Page } from '@/lib/dashboard/list-orders';
+import type { Page } from '@/lib/dashboard/page';
 
 export const webhookUrlSchema = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(500).or(z.literal(''));
 

@@ -17,7 +17,7 @@ export default async function OrderDetailPage({ params }: { params: Promise<{ or
   const { order, items, attempts, history, journals, refunds, events, deliveries } = detail;
   return (
     <>
-      <p><Link href="/dashboard">← Orders</Link></p>
+      <p><Link href="/dashboard/orders">← Orders</Link></p>
       <h1>{order.orderName}</h1>
       <p>
         <span className={`badge ${order.status}`} data-testid="order-status">{order.status}</span>{' '}
