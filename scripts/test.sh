@@ -2,7 +2,8 @@
 # `npm test`: every test of the project, on real parts.
 #   1. installs what the tests need when it is missing (Debian's chromium, as root),
 #   2. type-checks,
-#   3. vitest: unit + integration tests on a real PostgreSQL the tests start themselves,
+#   3. vitest: unit, integration, pipeline, race and fuzz tests on a real PostgreSQL and a
+#      Kafka-protocol cluster the tests start themselves,
 #   4. a production build, then Playwright e2e in real Chromium against `npm start`.
 # Usage: npm test            (all of it)
 #        npm test -- --help  (this text)
@@ -10,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -24,13 +25,18 @@ if [[ ! -d node_modules ]]; then
   npm ci --no-audit --no-fund
 fi
 
-if [[ ! -x "$CHROMIUM_PATH" ]]; then
+# Debian packages the tests need: chromium (e2e) and kcat, whose librdkafka hosts the local
+# Kafka-protocol cluster.
+missing=()
+[[ -x "$CHROMIUM_PATH" ]] || missing+=(chromium)
+ls /usr/lib/*/librdkafka.so.1 /usr/lib/librdkafka.so.1 >/dev/null 2>&1 || missing+=(kcat)
+if (( ${#missing[@]} )); then
   if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null; then
-    step "installing Debian's chromium for the e2e tests"
+    step "installing Debian packages: ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "Chromium not found at $CHROMIUM_PATH. Install it (Debian: sudo apt-get install chromium) or set CHROMIUM_PATH." >&2
+    echo "Missing: ${missing[*]}. Install them (Debian: sudo apt-get install ${missing[*]}) or set CHROMIUM_PATH." >&2
     exit 1
   fi
 fi
