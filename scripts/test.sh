@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: every test of the project, on real parts.
-#   1. installs what the tests need when it is missing (Debian's chromium, as root),
+#   1. installs what the tests need when it is missing (Debian's chromium and kcat, as root),
 #   2. type-checks,
 #   3. vitest: unit, integration, pipeline, race and fuzz tests on a real PostgreSQL and a
 #      Kafka-protocol cluster the tests start themselves,
