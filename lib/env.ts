@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEnvWith } from './env-source';
 
 /**
  * Environment, validated once. Everything that reads configuration goes through `env()`.
@@ -35,14 +36,7 @@ export type Env = z.infer<typeof schema> & { TOSS_API_BASE: string; TOSS_WINDOW_
 let cached: Env | undefined;
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  // An empty variable means "not set" (e.g. `DATABASE_URL= npm start`).
-  const given = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const result = schema.safeParse(given);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
-  }
-  const e = result.data;
+  const e = parseEnvWith(schema, source);
   const local = `http://127.0.0.1:${e.PORT}/psp`;
   if (e.NODE_ENV === 'production' && e.TOSS_SECRET_KEY.startsWith('live_') && !e.TOSS_API_BASE) {
     throw new Error('Invalid environment:\n  TOSS_API_BASE: required with a live key');

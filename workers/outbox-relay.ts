@@ -6,7 +6,7 @@ import { Counter, Gauge } from 'prom-client';
 import { connect } from '@/db/client';
 import { createKafka, createTransactionalProducer } from '@/lib/kafka/client';
 import { parseWorkerEnv } from '@/lib/kafka/env';
-import { outboxStats } from '@/lib/outbox/outbox-stats';
+import { outboxStats, type OutboxStats } from '@/lib/outbox/outbox-stats';
 import { createOutboxRelay } from '@/lib/outbox/relay';
 import { runWorker } from '@/lib/workers/worker-runtime';
 
@@ -21,13 +21,16 @@ void runWorker('outbox-relay', { logLevel: env.LOG_LEVEL, healthPort: env.HEALTH
   const database = connect(env.DATABASE_URL, { max: 3, appName: `outbox-relay-${env.RELAY_INSTANCE_ID}` });
   const kafka = createKafka(`outbox-relay-${env.RELAY_INSTANCE_ID}`, env.KAFKA_BROKERS);
   const published = new Counter({ name: 'outbox_published_total', help: 'Outbox events published to Kafka by this relay', registers: [registry] });
+  // Both gauges are collected at once per scrape: they share one query while it runs.
+  let pending: Promise<OutboxStats> | undefined;
+  const stats = () => (pending ??= outboxStats(database.db).finally(() => { pending = undefined; }));
   new Gauge({
     name: 'outbox_lag_seconds', help: 'Age of the oldest unpublished outbox event', registers: [registry],
-    async collect() { this.set((await outboxStats(database.db)).oldestAgeSeconds); },
+    async collect() { this.set((await stats()).oldestAgeSeconds); },
   });
   new Gauge({
     name: 'outbox_backlog', help: 'Unpublished outbox events', registers: [registry],
-    async collect() { this.set((await outboxStats(database.db)).backlog); },
+    async collect() { this.set((await stats()).backlog); },
   });
   const relay = createOutboxRelay({
     database,

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { connect } from '@/db/client';
+import { parseEnvWith } from '@/lib/env-source';
 import { pspClientFromEnv } from '@/lib/psp/env-client';
 import { defaultRecoveryPolicy } from '@/lib/recovery/recover-payment';
 import { recoveryTick } from '@/lib/recovery/recovery-loop';
@@ -16,7 +17,7 @@ if (process.argv.includes('--help')) {
   process.exit(0);
 }
 
-const env = z.object({
+const env = parseEnvWith(z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   RECOVERY_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
   RECOVERY_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(defaultRecoveryPolicy.graceMs),
@@ -25,7 +26,7 @@ const env = z.object({
   RECOVERY_DAILY_RECONCILIATION: z.enum(['0', '1']).default('1'),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-}).parse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
+}), process.env);
 
 void runWorker('recovery', { logLevel: env.LOG_LEVEL, healthPort: env.HEALTH_PORT }, async ({ log }) => {
   const database = connect(env.DATABASE_URL, { max: 3, appName: 'recovery' });

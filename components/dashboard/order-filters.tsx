@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { FormEvent } from 'react';
-import { isCalendarDate } from '@/lib/dashboard/kst';
+import { isCalendarDate } from '@/lib/kst';
 import { ORDER_STATUSES } from '@/lib/dashboard/order-search-params';
 
 export interface OrderFilterValues {

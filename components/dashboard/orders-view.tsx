@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { kstDateTimeOf } from '@/lib/dashboard/kst';
+import { kstDateTimeOf } from '@/lib/kst';
 import { hasOrderFilters, orderSearchQuery, type OrderSearch } from '@/lib/dashboard/order-search-params';
 import { formatMoney } from '@/lib/money';
 import { OrderFilters } from './order-filters';

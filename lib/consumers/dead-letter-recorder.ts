@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Db } from '@/db/client';
 import { deadLetters } from '@/db/schema';
 import { DEAD_LETTER_TOPIC } from '@/lib/kafka/topics';
-import type { KafkaTimings } from './run-consumer';
+import { consumerConfig, headersOf, type KafkaTimings } from './run-consumer';
 
 export const DEAD_LETTER_RECORDER = 'dead-letter-recorder';
 
@@ -53,14 +53,13 @@ export function runDeadLetterRecorder(opts: { kafka: Kafka; db: Db; timings: Kaf
   return {
     ready: () => ready,
     async start() {
-      consumer = opts.kafka.consumer({ groupId: DEAD_LETTER_RECORDER, sessionTimeout: opts.timings.sessionTimeout, heartbeatInterval: Math.max(500, Math.floor(opts.timings.sessionTimeout / 10)), maxWaitTimeInMs: opts.timings.maxWaitTimeInMs, allowAutoTopicCreation: true });
+      consumer = opts.kafka.consumer(consumerConfig(DEAD_LETTER_RECORDER, opts.timings));
       consumer.on(consumer.events.GROUP_JOIN, () => (ready = true));
       await consumer.connect();
       await consumer.subscribe({ topic: DEAD_LETTER_TOPIC, fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ message }) => {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(v);
+          const headers = headersOf(message.headers);
           await recordDeadLetter(opts.db, { headers, value: message.value?.toString() ?? '' });
           opts.log.warn({ consumer: headers.consumer, eventId: headers.eventId }, 'dead letter recorded');
         },

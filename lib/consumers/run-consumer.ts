@@ -1,5 +1,6 @@
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Consumer, ConsumerConfig, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { pgErrorCode } from '@/lib/db-errors';
 import { paymentEventSchema, type PaymentEvent } from '@/lib/events/contract';
 import { DEAD_LETTER_TOPIC } from '@/lib/kafka/topics';
 
@@ -33,7 +34,19 @@ export interface KafkaTimings {
   maxWaitTimeInMs: number;
 }
 
-function headersOf(raw: Record<string, unknown> | undefined): Record<string, string> {
+/** Group settings shared by every consumer of ours; heartbeats at a tenth of the session. */
+export function consumerConfig(groupId: string, timings: KafkaTimings): ConsumerConfig {
+  return {
+    groupId,
+    sessionTimeout: timings.sessionTimeout,
+    heartbeatInterval: Math.max(500, Math.floor(timings.sessionTimeout / 10)),
+    maxWaitTimeInMs: timings.maxWaitTimeInMs,
+    allowAutoTopicCreation: true,
+  };
+}
+
+/** Kafka headers (Buffers) as strings. */
+export function headersOf(raw: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw ?? {})) if (v !== undefined) out[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
   return out;
@@ -89,13 +102,7 @@ export function runConsumer(opts: { kafka: Kafka; spec: ConsumerSpec; producer: 
   }
 
   async function start(): Promise<void> {
-    const c = opts.kafka.consumer({
-      groupId: spec.name,
-      sessionTimeout: opts.timings.sessionTimeout,
-      heartbeatInterval: Math.max(500, Math.floor(opts.timings.sessionTimeout / 10)),
-      maxWaitTimeInMs: opts.timings.maxWaitTimeInMs,
-      allowAutoTopicCreation: true,
-    });
+    const c = opts.kafka.consumer(consumerConfig(spec.name, opts.timings));
     consumer = c;
     c.on(c.events.GROUP_JOIN, () => (ready = true));
     c.on(c.events.CRASH, (e) => {
@@ -153,8 +160,8 @@ export function runConsumer(opts: { kafka: Kafka; spec: ConsumerSpec; producer: 
 
 /** PostgreSQL data exceptions (22xxx) and integrity violations (23xxx) will not heal by retrying. */
 export function isPermanentError(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code ?? (err as { cause?: { code?: unknown } }).cause?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+  const code = pgErrorCode(err);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
 }
 
 function errorText(err: unknown): string {

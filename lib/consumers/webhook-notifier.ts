@@ -20,6 +20,8 @@ export interface NotifierOptions {
   now?: () => number;
 }
 
+const nowOf = (opts: NotifierOptions) => opts.now?.() ?? Date.now();
+
 type Outcome = { kind: 'delivered' | 'already-delivered' | 'no-endpoint' } | { kind: 'failed'; error: string };
 
 /**
@@ -37,7 +39,7 @@ export async function deliverWebhook(opts: NotifierOptions, event: PaymentEvent,
     return { kind: 'no-endpoint' };
   }
   const body = JSON.stringify(event);
-  const timestamp = Math.floor((opts.now?.() ?? Date.now()) / 1000);
+  const timestamp = Math.floor(nowOf(opts) / 1000);
   const started = performance.now();
   let statusCode: number | null = null;
   let error: string | null = null;
@@ -72,7 +74,7 @@ export async function deliverWebhook(opts: NotifierOptions, event: PaymentEvent,
 async function scheduleRetry(opts: NotifierOptions, d: Delivered, attempt: number, error: string): Promise<void> {
   const value = JSON.stringify(d.event);
   if (attempt <= opts.retryDelaysMs.length) {
-    const notBefore = (opts.now?.() ?? Date.now()) + opts.retryDelaysMs[attempt - 1]!;
+    const notBefore = nowOf(opts) + opts.retryDelaysMs[attempt - 1]!;
     await opts.producer.send({
       topic: retryTopic(WEBHOOK_NOTIFIER, attempt),
       acks: -1,
@@ -98,8 +100,8 @@ export function webhookNotifier(opts: NotifierOptions, level: number): ConsumerS
       for (const d of batch) {
         const notBefore = Number(d.headers.notBefore ?? 0);
         // Retry messages of one level are in due-time order, so waiting here is waiting for the next due one.
-        while (ctx.isRunning() && (opts.now?.() ?? Date.now()) < notBefore) {
-          await new Promise((r) => setTimeout(r, Math.min(1_000, notBefore - (opts.now?.() ?? Date.now()))));
+        while (ctx.isRunning() && nowOf(opts) < notBefore) {
+          await new Promise((r) => setTimeout(r, Math.min(1_000, notBefore - nowOf(opts))));
           await ctx.heartbeat();
         }
         if (!ctx.isRunning()) throw new Error('stopping before the retry was due');

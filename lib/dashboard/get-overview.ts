@@ -3,7 +3,7 @@ import { and, count, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { payments, refunds, type PaymentStatus } from '@/db/schema';
 import { getBalances, type BalanceView } from './get-balances';
-import { addDays, kstDateOf, kstStartOf } from './kst';
+import { addDays, kstDateOf, kstStartOf } from '@/lib/kst';
 import type { OverviewParams } from './overview-params';
 
 /** The overview's money figures are in won; the shop sells in KRW only. */

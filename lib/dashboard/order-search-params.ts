@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { OrderStatus } from '@/lib/payments/get-order-status';
-import { isCalendarDate } from './kst';
+import { isCalendarDate } from '@/lib/kst';
 import { blankToUndefined } from './search-params';
 
 /** Every status an order can show (lib/payments/get-order-status.ts), in the order of its life. */

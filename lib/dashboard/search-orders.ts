@@ -3,7 +3,7 @@ import { and, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-o
 import type { DbOrTx } from '@/db/client';
 import { orders, paymentStatus, type PaymentStatus } from '@/db/schema';
 import { orderStatusOf, type OrderStatus } from '@/lib/payments/get-order-status';
-import { addDays, kstStartOf } from './kst';
+import { addDays, kstStartOf } from '@/lib/kst';
 import type { Page } from './page';
 import type { OrderSearch } from './order-search-params';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEnvWith } from '@/lib/env-source';
 
 const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).min(1));
 
@@ -25,8 +26,5 @@ export const workerEnvSchema = z.object({
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 
 export function parseWorkerEnv(source: Record<string, string | undefined>): WorkerEnv {
-  const given = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const r = workerEnvSchema.safeParse(given);
-  if (!r.success) throw new Error(`Invalid environment:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
-  return r.data;
+  return parseEnvWith(workerEnvSchema, source);
 }

@@ -3,6 +3,7 @@ import { orderIdSchema } from '@/lib/orders/order-id';
 import { z } from 'zod';
 import type { Db } from '@/db/client';
 import { orders, payments } from '@/db/schema';
+import { isUniqueViolation } from '@/lib/db-errors';
 import { AppError, notFound } from '@/lib/errors';
 import { log } from '@/lib/log';
 import { meaningOfConfirmError } from '@/lib/psp/confirm-errors';
@@ -82,8 +83,7 @@ async function startExecuting(db: Db, attempt: Payment, paymentKey: string, acto
       }),
     );
   } catch (err) {
-    // payments_psp_payment_key: this paymentKey already belongs to another of our payments.
-    if ((err as { cause?: { code?: string } }).cause?.code === '23505' || (err as { code?: string }).code === '23505') {
+    if (isUniqueViolation(err, 'payments_psp_payment_key')) { // the paymentKey is another payment's
       throw new AppError('PAYMENT_KEY_MISMATCH', 'This payment belongs to another order; nothing was charged.');
     }
     throw err;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEnvWith } from '@/lib/env-source';
 
 /**
  * The sandbox's own settings (sandbox-only; Toss has no such knobs), validated once per process.
@@ -21,12 +22,7 @@ const workerSchema = sandboxSchema.extend({
 });
 export type WebhookWorkerEnv = z.infer<typeof workerSchema>;
 
-function parse<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.output<S> {
-  const given = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const r = schema.safeParse(given);
-  if (!r.success) throw new Error(`Invalid environment:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
-  return r.data;
-}
+const parse = parseEnvWith;
 
 export function parseSandboxEnv(source: Record<string, string | undefined>): SandboxEnv {
   return parse(sandboxSchema, source);

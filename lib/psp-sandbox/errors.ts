@@ -130,11 +130,3 @@ export class PspError extends Error {
   }
 }
 
-/** Unique-violation on a given index/constraint; drizzle wraps the driver's error in `cause`. */
-export function isUniqueViolation(err: unknown, constraint: string): boolean {
-  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const pg = e as { code?: unknown; constraint_name?: unknown };
-    if (pg.code === '23505' && pg.constraint_name === constraint) return true;
-  }
-  return false;
-}

@@ -2,6 +2,7 @@ import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '@/db/client';
 import { journals, payments, reconciliationItems, reconciliationRuns, type ReconciliationClass } from '@/db/schema';
+import { isUniqueViolation } from '@/lib/db-errors';
 import { newId } from '@/lib/ids';
 import { postJournal } from '@/lib/ledger/post-journal';
 import { settlementLines } from '@/lib/ledger/posting-rules';
@@ -16,11 +17,6 @@ type Item = Omit<typeof reconciliationItems.$inferInsert, 'runId'>;
 
 const PAGE_SIZE = 5_000;
 const FINISHED_OK = new Set(['SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED']);
-
-/** Today's date in Korea (Toss's settlement dates are KST). */
-export function kstDate(d = new Date()): string {
-  return new Date(d.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
-}
 
 /**
  * Compares the PSP's settlements and payment states with our payments and ledger for KST sales
@@ -128,7 +124,7 @@ async function postSettlements(db: Db, p: Payment, rows: TossSettlement[]): Prom
       });
       return true;
     }).catch((err) => {
-      if ((err as { cause?: { code?: string } }).cause?.code === '23505') return false; // a concurrent run posted it
+      if (isUniqueViolation(err, 'journals_one_per_external_ref')) return false; // a concurrent run posted it
       throw err;
     });
     if (done) posted++;

@@ -4,7 +4,8 @@ import type { Db } from '@/db/client';
 import { pspWebhookReceipts, reconciliationRuns } from '@/db/schema';
 import { processPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
 import type { TossClient } from '@/lib/psp/toss-client';
-import { kstDate, runReconciliation } from '@/lib/reconciliation/run-reconciliation';
+import { kstDateOf } from '@/lib/kst';
+import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
 import { expireUnstartedAttempts } from './expire-unstarted';
 import { claimDuePayments, recoverPayment, type RecoveryPolicy } from './recover-payment';
 import { retryUnfinishedRefunds } from './retry-refunds';
@@ -51,7 +52,7 @@ export async function recoveryTick(db: Db, psp: TossClient, policy: RecoveryPoli
   }
   let reconciled = false;
   if (opts.dailyReconciliation) {
-    const yesterday = kstDate(new Date(now.getTime() - 86_400_000));
+    const yesterday = kstDateOf(new Date(now.getTime() - 86_400_000));
     const [done] = await db.select({ id: reconciliationRuns.id }).from(reconciliationRuns)
       .where(and(eq(reconciliationRuns.trigger, 'schedule'), eq(reconciliationRuns.fromDate, yesterday))).limit(1);
     if (!done) {

@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '@/db/client';
 import { payments, refunds } from '@/db/schema';
+import { isUniqueViolation } from '@/lib/db-errors';
 import { AppError, notFound } from '@/lib/errors';
 import { newId } from '@/lib/ids';
 import { recordAudit } from '@/lib/audit/record-audit';
@@ -62,7 +63,7 @@ export async function requestRefund(
     return { refund: refund!, created: true };
   }).catch(async (err) => {
     // Two requests with one new key raced: the loser reads the winner's refund.
-    if ((err as { cause?: { code?: string } }).cause?.code === '23505') {
+    if (isUniqueViolation(err, 'refunds_merchant_idempotency_key')) {
       const [winner] = await db.select().from(refunds).where(and(eq(refunds.merchantId, input.merchantId), eq(refunds.idempotencyKey, input.idempotencyKey)));
       if (winner) return { refund: winner, created: false };
     }

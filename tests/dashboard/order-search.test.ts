@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orders } from '@/db/schema';
-import { addDays, kstDateOf } from '@/lib/dashboard/kst';
+import { addDays, kstDateOf } from '@/lib/kst';
 import { orderSearchSchema, type OrderSearch } from '@/lib/dashboard/order-search-params';
 import { describeIssues } from '@/lib/dashboard/search-params';
 import { searchOrders } from '@/lib/dashboard/search-orders';

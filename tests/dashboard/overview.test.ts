@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getOverview, type Overview } from '@/lib/dashboard/get-overview';
-import { addDays, kstDateOf } from '@/lib/dashboard/kst';
+import { addDays, kstDateOf } from '@/lib/kst';
 import { newId } from '@/lib/ids';
 import { createOrder, type OrderCreated } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';

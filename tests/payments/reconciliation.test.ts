@@ -5,7 +5,8 @@ import { newId } from '@/lib/ids';
 import { accountBalances, trialBalance } from '@/lib/ledger/balances';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
-import { kstDate, runReconciliation } from '@/lib/reconciliation/run-reconciliation';
+import { kstDateOf } from '@/lib/kst';
+import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
 import { requestRefund } from '@/lib/refunds/request-refund';
 import { closeTestDatabase, createIsolatedDatabase } from '../helpers/db';
 import { createShop, type TestShop } from '../helpers/fixtures';
@@ -16,7 +17,7 @@ import { startSandbox, type SandboxUnderTest } from '../helpers/psp';
 let database: Awaited<ReturnType<typeof createIsolatedDatabase>>;
 let shop: TestShop;
 let psp: SandboxUnderTest;
-const today = kstDate();
+const today = kstDateOf(new Date());
 
 beforeAll(async () => {
   database = await createIsolatedDatabase();

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { db } from '@/db';
+import { formatTime } from '@/lib/format-time';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
 import { pageParam } from '@/lib/http/page-param';
 import { listAuditLog } from '@/lib/settings/merchant-settings';
@@ -18,7 +19,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <tbody>
             {log.rows.map((a) => (
               <tr key={String(a.id)} data-testid="audit-row">
-                <td>{a.createdAt.toISOString().replace('T', ' ').slice(0, 19)}</td><td>{a.actor}</td><td>{a.action}</td><td>{a.target ?? '—'}</td>
+                <td>{formatTime(a.createdAt)}</td><td>{a.actor}</td><td>{a.action}</td><td>{a.target ?? '—'}</td>
                 <td><code>{JSON.stringify(a.detail)}</code></td>
               </tr>
             ))}

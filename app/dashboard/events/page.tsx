@@ -1,11 +1,11 @@
 import { db } from '@/db';
+import { formatTime } from '@/lib/format-time';
 import { Pager } from '@/components/dashboard/pager';
 import { eventDeliveryOverview, listDeadLetters } from '@/lib/dashboard/event-delivery';
 import { pageParam } from '@/lib/http/page-param';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
 import { replayDeadLetterAction } from './actions';
 
-const time = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '—');
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
   const { merchantId } = await requireMerchantPage();
@@ -26,7 +26,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         <thead><tr><th>Consumer</th><th className="num">Consumed / published</th><th>Last event</th></tr></thead>
         <tbody>
           {overview.progress.map((p) => (
-            <tr key={p.consumer} data-testid="consumer-row"><td>{p.consumer}</td><td className="num">{p.consumed} / {p.published}</td><td>{time(p.lastConsumedAt)}</td></tr>
+            <tr key={p.consumer} data-testid="consumer-row"><td>{p.consumer}</td><td className="num">{p.consumed} / {p.published}</td><td>{formatTime(p.lastConsumedAt)}</td></tr>
           ))}
         </tbody>
       </table>
@@ -39,7 +39,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
           <thead><tr><th>Event</th><th className="num">Attempt</th><th>Result</th><th className="num">ms</th><th>At</th></tr></thead>
           <tbody>
             {overview.deliveries.map((d) => (
-              <tr key={String(d.id)}><td>{d.eventId}</td><td className="num">{d.attempt}</td><td>{d.error ?? `HTTP ${d.statusCode}`}</td><td className="num">{d.durationMs}</td><td>{time(d.createdAt)}</td></tr>
+              <tr key={String(d.id)}><td>{d.eventId}</td><td className="num">{d.attempt}</td><td>{d.error ?? `HTTP ${d.statusCode}`}</td><td className="num">{d.durationMs}</td><td>{formatTime(d.createdAt)}</td></tr>
             ))}
           </tbody>
         </table>
@@ -55,10 +55,10 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
             <tbody>
               {letters.rows.map((l) => (
                 <tr key={String(l.id)} data-testid="dead-letter-row">
-                  <td>{l.consumer}</td><td>{l.eventId ?? '(invalid payload)'}</td><td>{l.error}</td><td className="num">{l.attempts}</td><td>{time(l.lastFailedAt)}</td>
+                  <td>{l.consumer}</td><td>{l.eventId ?? '(invalid payload)'}</td><td>{l.error}</td><td className="num">{l.attempts}</td><td>{formatTime(l.lastFailedAt)}</td>
                   <td>
                     {l.replayedAt ? (
-                      <span className="muted">replayed {time(l.replayedAt)}</span>
+                      <span className="muted">replayed {formatTime(l.replayedAt)}</span>
                     ) : (
                       <form action={replayDeadLetterAction}>
                         <input type="hidden" name="deadLetterId" value={String(l.id)} />

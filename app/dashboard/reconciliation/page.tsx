@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { db } from '@/db';
+import { formatTime } from '@/lib/format-time';
 import { Pager } from '@/components/dashboard/pager';
 import { listReconciliationRuns } from '@/lib/dashboard/reconciliation-views';
 import { pageParam } from '@/lib/http/page-param';
@@ -7,7 +8,6 @@ import { requireMerchantPage } from '@/lib/auth/merchant-context';
 import { reconcileTodayAction } from './actions';
 
 const CLASSES = ['MATCHED', 'MISSING_OURS', 'MISSING_AT_PSP', 'AMOUNT_MISMATCH', 'STATUS_MISMATCH'] as const;
-const time = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : 'running…');
 
 export default async function ReconciliationPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
   const { merchantId } = await requireMerchantPage();
@@ -31,7 +31,7 @@ export default async function ReconciliationPage({ searchParams }: { searchParam
                   <td><Link href={`/dashboard/reconciliation/${r.id}`}>{r.id}</Link></td>
                   <td>{r.fromDate === r.toDate ? r.fromDate : `${r.fromDate} – ${r.toDate}`}</td>
                   <td>{r.trigger}</td>
-                  <td>{r.error ? <span className="badge FAILURE" title={r.error}>failed</span> : time(r.finishedAt)}</td>
+                  <td>{r.error ? <span className="badge FAILURE" title={r.error}>failed</span> : formatTime(r.finishedAt, 'running…')}</td>
                   {CLASSES.map((c) => <td key={c} className="num">{r.mine[c] ?? 0}</td>)}
                 </tr>
               ))}

@@ -1,11 +1,11 @@
 import { db } from '@/db';
+import { formatTime } from '@/lib/format-time';
 import { CreateApiKeyForm, RotateSecretForm, WebhookUrlForm } from '@/components/dashboard/settings-forms';
 import { listApiKeys } from '@/lib/auth/api-keys';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
 import { getMerchantSettings } from '@/lib/settings/merchant-settings';
 import { revokeApiKeyAction } from './actions';
 
-const time = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '—');
 
 export default async function SettingsPage() {
   const { merchantId } = await requireMerchantPage();
@@ -30,8 +30,8 @@ export default async function SettingsPage() {
             <tbody>
               {keys.map((k) => (
                 <tr key={k.id} data-testid="api-key-row">
-                  <td>{k.name}</td><td><code>{k.prefix}…</code></td><td>{time(k.createdAt)}</td><td>{time(k.lastUsedAt)}</td>
-                  <td>{k.revokedAt ? <span className="muted">revoked {time(k.revokedAt)}</span> : (
+                  <td>{k.name}</td><td><code>{k.prefix}…</code></td><td>{formatTime(k.createdAt)}</td><td>{formatTime(k.lastUsedAt)}</td>
+                  <td>{k.revokedAt ? <span className="muted">revoked {formatTime(k.revokedAt)}</span> : (
                     <form action={revokeApiKeyAction}><input type="hidden" name="id" value={k.id} /><button type="submit" className="secondary" data-testid="api-key-revoke">Revoke</button></form>
                   )}</td>
                 </tr>

@@ -1,13 +1,13 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { db } from '@/db';
+import { formatTime } from '@/lib/format-time';
 import { getOrderDetail } from '@/lib/dashboard/get-order-detail';
 import { formatMoney } from '@/lib/money';
 import { orderIdSchema } from '@/lib/orders/order-id';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
 import { RefundForm } from '@/components/dashboard/refund-form';
 
-const time = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19);
 
 export default async function OrderDetailPage({ params }: { params: Promise<{ orderId: string }> }) {
   const { merchantId } = await requireMerchantPage();
@@ -21,7 +21,7 @@ export default async function OrderDetailPage({ params }: { params: Promise<{ or
       <h1>{order.orderName}</h1>
       <p>
         <span className={`badge ${order.status}`} data-testid="order-status">{order.status}</span>{' '}
-        <strong>{formatMoney(order.amount, order.currency)}</strong> <span className="muted">· {order.id} · created {time(order.createdAt)}</span>
+        <strong>{formatMoney(order.amount, order.currency)}</strong> <span className="muted">· {order.id} · created {formatTime(order.createdAt)}</span>
       </p>
 
       <h2>Items</h2>
@@ -43,7 +43,7 @@ export default async function OrderDetailPage({ params }: { params: Promise<{ or
             {history.filter((h) => h.paymentId === p.id).map((h) => (
               <li key={String(h.id)} data-testid="timeline-entry">
                 <strong>{h.event}</strong> {h.fromStatus && h.toStatus ? `${h.fromStatus} → ${h.toStatus}` : h.toStatus ?? ''}{' '}
-                <span className="muted">by {h.actor} · {time(h.createdAt)}</span>
+                <span className="muted">by {h.actor} · {formatTime(h.createdAt)}</span>
               </li>
             ))}
           </ul>
@@ -61,7 +61,7 @@ export default async function OrderDetailPage({ params }: { params: Promise<{ or
         <table>
           <thead><tr><th>Refund</th><th>Status</th><th className="num">Amount</th><th>Reason</th><th>By</th><th>At</th></tr></thead>
           <tbody>{refunds.map((r) => (
-            <tr key={r.id} data-testid="refund-row"><td>{r.id}</td><td><span className={`badge ${r.status}`}>{r.status}</span></td><td className="num">{formatMoney(r.amount, r.currency)}</td><td>{r.reason}</td><td>{r.requestedBy}</td><td>{time(r.createdAt)}</td></tr>
+            <tr key={r.id} data-testid="refund-row"><td>{r.id}</td><td><span className={`badge ${r.status}`}>{r.status}</span></td><td className="num">{formatMoney(r.amount, r.currency)}</td><td>{r.reason}</td><td>{r.requestedBy}</td><td>{formatTime(r.createdAt)}</td></tr>
           ))}</tbody>
         </table>
       )}
@@ -75,7 +75,7 @@ export default async function OrderDetailPage({ params }: { params: Promise<{ or
           <tbody>{events.map((e) => {
             const tries = deliveries.filter((d) => d.eventId === e.eventId);
             return (
-              <tr key={String(e.id)} data-testid="event-row"><td>{e.eventId}</td><td>{e.eventType}</td><td>{e.publishedAt ? time(e.publishedAt) : 'waiting for the relay'}</td>
+              <tr key={String(e.id)} data-testid="event-row"><td>{e.eventId}</td><td>{e.eventType}</td><td>{formatTime(e.publishedAt, 'waiting for the relay')}</td>
                 <td>{tries.length === 0 ? '—' : tries.map((d) => `#${d.attempt} ${d.error ?? d.statusCode}`).join(', ')}</td></tr>
             );
           })}</tbody>
