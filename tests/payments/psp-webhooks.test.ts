@@ -1,46 +1,28 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { payments } from '@/db/schema';
 import { newId } from '@/lib/ids';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
 import { processPspWebhook, pspWebhookSchema, recordPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
-import { closeTestDatabase, testDatabase } from '../helpers/db';
-import { createShop, type TestShop } from '../helpers/fixtures';
-import { expectInvariantsHold } from '../helpers/invariants';
 import { orderFacts } from '../helpers/ledger-counts';
-import { startSandbox, type SandboxUnderTest } from '../helpers/psp';
+import { usePaymentsHarness } from '../helpers/payments-harness';
 
-const { db } = testDatabase();
-let shop: TestShop;
-let psp: SandboxUnderTest;
+const t = usePaymentsHarness();
 
-beforeAll(async () => {
-  shop = await createShop(db);
-  psp = await startSandbox(db);
-});
-afterEach(async () => {
-  psp.setDelay(0);
-  await expectInvariantsHold(db, shop.merchantId);
-});
-afterAll(async () => {
-  await psp.close();
-  await closeTestDatabase();
-});
-
-const newOrder = () => createOrder(db, { items: [{ productId: shop.productIds[1], quantity: 2 }], checkoutKey: newId('cfm') });
-const paymentOf = async (orderId: string) => (await db.select().from(payments).where(eq(payments.orderId, orderId)))[0]!;
+const newOrder = () => createOrder(t.db, { items: [{ productId: t.shop.productIds[1], quantity: 2 }], checkoutKey: newId('cfm') });
+const paymentOf = async (orderId: string) => (await t.db.select().from(payments).where(eq(payments.orderId, orderId)))[0]!;
 const webhook = (paymentKey: string, orderId: string, status: string) =>
   pspWebhookSchema.parse({ eventType: 'PAYMENT_STATUS_CHANGED', createdAt: '2026-11-21T10:00:00.000000', data: { paymentKey, orderId, status, totalAmount: 1 } });
 
 /** A payment the PSP approved while our confirm lost the answer: UNKNOWN on our side. */
 async function lostAnswer() {
   const order = await newOrder();
-  const query = successRedirectSchema.parse(await psp.approve(order));
-  psp.setDelay(300);
-  await confirmPayment(db, psp.client({ timeoutMs: 80 }), query);
+  const query = successRedirectSchema.parse(await t.psp.approve(order));
+  t.psp.setDelay(300);
+  await confirmPayment(t.db, t.psp.client({ timeoutMs: 80 }), query);
   await new Promise((r) => setTimeout(r, 500));
-  psp.setDelay(0);
+  t.psp.setDelay(0);
   return { order, paymentKey: query.paymentKey };
 }
 
@@ -49,15 +31,15 @@ describe('inbound PSP webhooks', () => {
     const { order, paymentKey } = await lostAnswer();
     expect((await paymentOf(order.orderId)).status).toBe('UNKNOWN');
     const id = `whtrans_${newId('evt')}`;
-    expect(await recordPspWebhook(db, id, webhook(paymentKey, order.orderId, 'DONE'))).toBe(true);
-    expect(await recordPspWebhook(db, id, webhook(paymentKey, order.orderId, 'DONE'))).toBe(false);
-    expect(await processPspWebhook(db, psp.client(), id)).toMatch(/finished by PSP status DONE/);
-    expect(await processPspWebhook(db, psp.client(), id)).toBe('already-processed');
+    expect(await recordPspWebhook(t.db, id, webhook(paymentKey, order.orderId, 'DONE'))).toBe(true);
+    expect(await recordPspWebhook(t.db, id, webhook(paymentKey, order.orderId, 'DONE'))).toBe(false);
+    expect(await processPspWebhook(t.db, t.psp.client(), id)).toMatch(/finished by PSP status DONE/);
+    expect(await processPspWebhook(t.db, t.psp.client(), id)).toBe('already-processed');
     // A second transmission of the same change (a PSP retry with a new id) finds it done.
     const retry = `whtrans_${newId('evt')}`;
-    await recordPspWebhook(db, retry, webhook(paymentKey, order.orderId, 'DONE'));
-    expect(await processPspWebhook(db, psp.client(), retry)).toMatch(/already agree/);
-    const facts = await orderFacts(db, order.orderId);
+    await recordPspWebhook(t.db, retry, webhook(paymentKey, order.orderId, 'DONE'));
+    expect(await processPspWebhook(t.db, t.psp.client(), retry)).toMatch(/already agree/);
+    const facts = await orderFacts(t.db, order.orderId);
     expect(facts.statuses).toEqual(['SUCCESS']);
     expect(facts.journals).toHaveLength(1);
     expect(facts.events).toHaveLength(1);
@@ -65,20 +47,20 @@ describe('inbound PSP webhooks', () => {
 
   it('a forged body that disagrees with the PSP changes nothing', async () => {
     const order = await newOrder();
-    const query = successRedirectSchema.parse(await psp.approve(order));
-    await confirmPayment(db, psp.client({ headers: { 'TossPayments-Test-Code': 'PROVIDER_ERROR' } }), query);
+    const query = successRedirectSchema.parse(await t.psp.approve(order));
+    await confirmPayment(t.db, t.psp.client({ headers: { 'TossPayments-Test-Code': 'PROVIDER_ERROR' } }), query);
     const before = await paymentOf(order.orderId);
     expect(before.status).toBe('UNKNOWN'); // the PSP itself still has it IN_PROGRESS
 
     const forged = `whtrans_${newId('evt')}`;
-    await recordPspWebhook(db, forged, webhook(query.paymentKey, order.orderId, 'DONE'));
-    expect(await processPspWebhook(db, psp.client(), forged)).toMatch(/has not finished it/);
+    await recordPspWebhook(t.db, forged, webhook(query.paymentKey, order.orderId, 'DONE'));
+    expect(await processPspWebhook(t.db, t.psp.client(), forged)).toMatch(/has not finished it/);
     const after = await paymentOf(order.orderId);
     expect(after.status).toBe('UNKNOWN');
-    expect((await orderFacts(db, order.orderId)).journals).toHaveLength(0);
+    expect((await orderFacts(t.db, order.orderId)).journals).toHaveLength(0);
 
     const unknownKey = `whtrans_${newId('evt')}`;
-    await recordPspWebhook(db, unknownKey, webhook('tsbx_does_not_exist', order.orderId, 'DONE'));
-    expect(await processPspWebhook(db, psp.client(), unknownKey)).toMatch(/does not know/);
+    await recordPspWebhook(t.db, unknownKey, webhook('tsbx_does_not_exist', order.orderId, 'DONE'));
+    expect(await processPspWebhook(t.db, t.psp.client(), unknownKey)).toMatch(/does not know/);
   });
 });

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { payments } from '@/db/schema';
 import { AppError } from '@/lib/errors';
 import { newId } from '@/lib/ids';
@@ -10,24 +10,11 @@ import { processPspWebhook, pspWebhookSchema, recordPspWebhook } from '@/lib/psp
 import type { TossClient } from '@/lib/psp/toss-client';
 import { defaultRecoveryPolicy, recoverPayment } from '@/lib/recovery/recover-payment';
 import { requestRefund } from '@/lib/refunds/request-refund';
-import { closeTestDatabase, testDatabase } from '../helpers/db';
-import { createShop, type TestShop } from '../helpers/fixtures';
 import { expectInvariantsHold } from '../helpers/invariants';
 import { orderFacts } from '../helpers/ledger-counts';
-import { startSandbox, type SandboxUnderTest } from '../helpers/psp';
+import { usePaymentsHarness } from '../helpers/payments-harness';
 
-const { db } = testDatabase();
-let shop: TestShop;
-let psp: SandboxUnderTest;
-
-beforeAll(async () => {
-  shop = await createShop(db);
-  psp = await startSandbox(db);
-});
-afterAll(async () => {
-  await psp.close();
-  await closeTestDatabase();
-});
+const t = usePaymentsHarness({ invariantsAfterEach: false });
 
 /** The PSP client with every answer's arrival handed to fast-check's scheduler. */
 function scheduledClient(s: fc.Scheduler, client: TossClient): TossClient {
@@ -52,21 +39,21 @@ describe('the race that breaks other checkouts', () => {
         fc.array(fc.constantFrom<Op>('redirect', 'webhook', 'poller', 'refund', 'late-refund'), { minLength: 3, maxLength: 6 }),
         async (s, extraOps) => {
           const ops: Op[] = ['redirect', ...extraOps];
-          const order = await createOrder(db, { items: [{ productId: shop.productIds[0], quantity: 2 }], checkoutKey: newId('cfm') });
-          const query = successRedirectSchema.parse(await psp.approve(order));
-          const client = scheduledClient(s, psp.client());
+          const order = await createOrder(t.db, { items: [{ productId: t.shop.productIds[0], quantity: 2 }], checkoutKey: newId('cfm') });
+          const query = successRedirectSchema.parse(await t.psp.approve(order));
+          const client = scheduledClient(s, t.psp.client());
           const run = async (op: Op, i: number): Promise<unknown> => {
             switch (op) {
               case 'redirect':
-                return confirmPayment(db, client, query);
+                return confirmPayment(t.db, client, query);
               case 'webhook': {
                 const id = `whtrans_${newId('evt')}`;
-                await recordPspWebhook(db, id, pspWebhookSchema.parse({ eventType: 'PAYMENT_STATUS_CHANGED', data: { paymentKey: query.paymentKey, orderId: order.orderId, status: 'DONE' } }));
-                return processPspWebhook(db, client, id);
+                await recordPspWebhook(t.db, id, pspWebhookSchema.parse({ eventType: 'PAYMENT_STATUS_CHANGED', data: { paymentKey: query.paymentKey, orderId: order.orderId, status: 'DONE' } }));
+                return processPspWebhook(t.db, client, id);
               }
               case 'poller': {
-                const [p] = await db.select().from(payments).where(eq(payments.orderId, order.orderId));
-                if (p && (p.status === 'EXECUTING' || p.status === 'UNKNOWN')) return recoverPayment(db, client, p, { ...defaultRecoveryPolicy, graceMs: 0 });
+                const [p] = await t.db.select().from(payments).where(eq(payments.orderId, order.orderId));
+                if (p && (p.status === 'EXECUTING' || p.status === 'UNKNOWN')) return recoverPayment(t.db, client, p, { ...defaultRecoveryPolicy, graceMs: 0 });
                 return 'nothing to recover';
               }
               case 'refund':
@@ -74,9 +61,9 @@ describe('the race that breaks other checkouts', () => {
                 // An early refund races the capture; a late one comes once the first redirect has
                 // answered, and races the webhook, the poller and the other refunds.
                 if (op === 'late-refund') await firstRedirect.catch(() => undefined);
-                const [p] = await db.select().from(payments).where(eq(payments.orderId, order.orderId));
-                return requestRefund(db, client, {
-                  merchantId: shop.merchantId, paymentId: p!.id, idempotencyKey: `race-${order.orderId}-${i}`,
+                const [p] = await t.db.select().from(payments).where(eq(payments.orderId, order.orderId));
+                return requestRefund(t.db, client, {
+                  merchantId: t.shop.merchantId, paymentId: p!.id, idempotencyKey: `race-${order.orderId}-${i}`,
                   request: { amount: 20_000, reason: 'race test' }, requestedBy: 'test',
                 });
               }
@@ -94,7 +81,7 @@ describe('the race that breaks other checkouts', () => {
           const outcomes = await s.waitFor(Promise.all(tasks));
           if (process.env.RACE_DEBUG) console.log(ops.join(','), JSON.stringify(outcomes).slice(0, 600));
 
-          const facts = await orderFacts(db, order.orderId);
+          const facts = await orderFacts(t.db, order.orderId);
           seen.add(facts.statuses.join('+'));
           if (facts.journals.some((j) => j.kind === 'REFUND')) seen.add('refund-booked');
           const captured = facts.attempts.filter((a) => ['SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED'].includes(a.status));
@@ -102,7 +89,7 @@ describe('the race that breaks other checkouts', () => {
           expect(facts.journals.filter((j) => j.kind === 'PAYMENT_APPROVAL').length).toBe(captured.length);
           for (const a of facts.attempts) expect(a.refundedAmount).toBeLessThanOrEqual(a.amount);
           expect(facts.events.filter((e) => e.eventType === 'PaymentApproved').length).toBe(captured.length);
-          await expectInvariantsHold(db, shop.merchantId);
+          await expectInvariantsHold(t.db, t.shop.merchantId);
         },
       ),
       { numRuns: Number(process.env.RACE_RUNS ?? 60) },

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { journals, payments, reconciliationItems } from '@/db/schema';
 import { newId } from '@/lib/ids';
 import { accountBalances, trialBalance } from '@/lib/ledger/balances';
@@ -8,54 +8,36 @@ import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-pa
 import { kstDateOf } from '@/lib/kst';
 import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
 import { requestRefund } from '@/lib/refunds/request-refund';
-import { closeTestDatabase, createIsolatedDatabase } from '../helpers/db';
-import { createShop, type TestShop } from '../helpers/fixtures';
-import { expectInvariantsHold } from '../helpers/invariants';
-import { startSandbox, type SandboxUnderTest } from '../helpers/psp';
+import { usePaymentsHarness } from '../helpers/payments-harness';
+
+const t = usePaymentsHarness({ isolated: true });
 
 // Reconciliation compares everything of a day, so it gets a database of its own.
-let database: Awaited<ReturnType<typeof createIsolatedDatabase>>;
-let shop: TestShop;
-let psp: SandboxUnderTest;
 const today = kstDateOf(new Date());
 
-beforeAll(async () => {
-  database = await createIsolatedDatabase();
-  shop = await createShop(database.db);
-  psp = await startSandbox(database.db);
-});
-afterEach(async () => {
-  await expectInvariantsHold(database.db, shop.merchantId);
-});
-afterAll(async () => {
-  await psp.close();
-  await database.close();
-  await closeTestDatabase();
-});
-
 async function pay(quantity: number, headers?: Record<string, string>) {
-  const order = await createOrder(database.db, { items: [{ productId: shop.productIds[1], quantity }], checkoutKey: newId('cfm') });
-  const query = successRedirectSchema.parse(await psp.approve(order));
-  const result = await confirmPayment(database.db, psp.client({ headers }), query);
+  const order = await createOrder(t.db, { items: [{ productId: t.shop.productIds[1], quantity }], checkoutKey: newId('cfm') });
+  const query = successRedirectSchema.parse(await t.psp.approve(order));
+  const result = await confirmPayment(t.db, t.psp.client({ headers }), query);
   return { order, query, result };
 }
-const itemsOf = (runId: string) => database.db.select().from(reconciliationItems).where(eq(reconciliationItems.runId, runId));
+const itemsOf = (runId: string) => t.db.select().from(reconciliationItems).where(eq(reconciliationItems.runId, runId));
 
 describe('reconciliation', () => {
   it('matches approved and refunded payments, posts each settlement journal once, and keeps the books balanced', async () => {
     const a = await pay(1);
     const b = await pay(2);
-    await requestRefund(database.db, psp.client(), { merchantId: shop.merchantId, paymentId: b.result.payment!.id, idempotencyKey: newId('rfd'), request: { amount: 1_000, reason: 'partial' }, requestedBy: 'test' });
+    await requestRefund(t.db, t.psp.client(), { merchantId: t.shop.merchantId, paymentId: b.result.payment!.id, idempotencyKey: newId('rfd'), request: { amount: 1_000, reason: 'partial' }, requestedBy: 'test' });
 
-    const run = await runReconciliation(database.db, psp.client(), { fromDate: today, toDate: today }, 'test');
+    const run = await runReconciliation(t.db, t.psp.client(), { fromDate: today, toDate: today }, 'test');
     expect(run.counts).toEqual({ MATCHED: 2 });
     expect(run.settlementJournals).toBe(3); // two approvals and one cancel row
-    const again = await runReconciliation(database.db, psp.client(), { fromDate: today, toDate: today }, 'test');
+    const again = await runReconciliation(t.db, t.psp.client(), { fromDate: today, toDate: today }, 'test');
     expect(again.settlementJournals).toBe(0); // never posted twice
 
-    const settled = await database.db.select().from(journals).where(and(eq(journals.merchantId, shop.merchantId), eq(journals.kind, 'SETTLEMENT')));
+    const settled = await t.db.select().from(journals).where(and(eq(journals.merchantId, t.shop.merchantId), eq(journals.kind, 'SETTLEMENT')));
     expect(settled).toHaveLength(3);
-    const balances = await accountBalances(database.db, shop.merchantId);
+    const balances = await accountBalances(t.db, t.shop.merchantId);
     const receivable = balances.find((x) => x.code === 'PSP_RECEIVABLE')!.balance;
     expect(receivable).toBe(0n); // everything approved was settled into cash and fees
     expect(balances.find((x) => x.code === 'CASH')!.balance).toBeGreaterThan(0n);
@@ -66,34 +48,34 @@ describe('reconciliation', () => {
   it('the PSP says DONE while we recorded FAILURE → a status mismatch is reported, not fixed', async () => {
     // Our confirm was told "declined" (forced), but the payment went through at the PSP anyway.
     const { order, query } = await pay(1, { 'TossPayments-Test-Code': 'REJECT_CARD_PAYMENT' });
-    const [ours] = await database.db.select().from(payments).where(eq(payments.orderId, order.orderId));
+    const [ours] = await t.db.select().from(payments).where(eq(payments.orderId, order.orderId));
     expect(ours!.status).toBe('FAILURE');
-    const direct = await psp.client().confirm({ paymentKey: query.paymentKey, orderId: order.orderId, amount: Number(query.amount), idempotencyKey: newId('cfm') });
+    const direct = await t.psp.client().confirm({ paymentKey: query.paymentKey, orderId: order.orderId, amount: Number(query.amount), idempotencyKey: newId('cfm') });
     expect(direct.kind).toBe('ok');
 
-    const run = await runReconciliation(database.db, psp.client(), { fromDate: today, toDate: today }, 'test');
+    const run = await runReconciliation(t.db, t.psp.client(), { fromDate: today, toDate: today }, 'test');
     expect(run.counts.STATUS_MISMATCH).toBe(1);
     const [item] = (await itemsOf(run.runId)).filter((i) => i.classification === 'STATUS_MISMATCH');
     expect(item!.paymentId).toBe(ours!.id);
     expect(item!.detail).toMatch(/settled this payment but we have it as FAILURE/);
-    const [after] = await database.db.select().from(payments).where(eq(payments.id, ours!.id));
+    const [after] = await t.db.select().from(payments).where(eq(payments.id, ours!.id));
     expect(after!.status).toBe('FAILURE'); // reported for a person, never silently changed
-    const posted = await database.db.select().from(journals).where(eq(journals.paymentId, ours!.id));
+    const posted = await t.db.select().from(journals).where(eq(journals.paymentId, ours!.id));
     expect(posted).toHaveLength(0);
   });
 
   it('a settlement for a payment we do not have is reported as missing on our side', async () => {
-    const order = await createOrder(database.db, { items: [{ productId: shop.productIds[0], quantity: 1 }], checkoutKey: newId('cfm') });
-    const query = successRedirectSchema.parse(await psp.approve(order));
+    const order = await createOrder(t.db, { items: [{ productId: t.shop.productIds[0], quantity: 1 }], checkoutKey: newId('cfm') });
+    const query = successRedirectSchema.parse(await t.psp.approve(order));
     // Charged at the PSP by someone else's confirm; our payment never reached confirm.
-    await psp.client().confirm({ paymentKey: query.paymentKey, orderId: order.orderId, amount: Number(query.amount), idempotencyKey: newId('cfm') });
-    const run = await runReconciliation(database.db, psp.client(), { fromDate: today, toDate: today }, 'test');
+    await t.psp.client().confirm({ paymentKey: query.paymentKey, orderId: order.orderId, amount: Number(query.amount), idempotencyKey: newId('cfm') });
+    const run = await runReconciliation(t.db, t.psp.client(), { fromDate: today, toDate: today }, 'test');
     const missing = (await itemsOf(run.runId)).filter((i) => i.classification === 'MISSING_OURS');
     expect(missing.map((i) => i.pspPaymentKey)).toContain(query.paymentKey);
   });
 
   it('refuses a bad date range with a clear error', async () => {
-    await expect(runReconciliation(database.db, psp.client(), { fromDate: '2026-11-22', toDate: '2026-11-01' }, 'test')).rejects.toThrow(/fromDate must not be after toDate/);
-    await expect(runReconciliation(database.db, psp.client(), { fromDate: '22-11-2026', toDate: '2026-11-01' }, 'test')).rejects.toThrow(/yyyy-MM-dd/);
+    await expect(runReconciliation(t.db, t.psp.client(), { fromDate: '2026-11-22', toDate: '2026-11-01' }, 'test')).rejects.toThrow(/fromDate must not be after toDate/);
+    await expect(runReconciliation(t.db, t.psp.client(), { fromDate: '22-11-2026', toDate: '2026-11-01' }, 'test')).rejects.toThrow(/yyyy-MM-dd/);
   });
 });

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { payments } from '@/db/schema';
 import { newId } from '@/lib/ids';
 import { createOrder } from '@/lib/orders/create-order';
@@ -9,99 +9,86 @@ import { getOrderStatus } from '@/lib/payments/get-order-status';
 import { claimDuePayments, defaultRecoveryPolicy, recoverPayment } from '@/lib/recovery/recover-payment';
 import { expireUnstartedAttempts } from '@/lib/recovery/expire-unstarted';
 import { recoveryTick } from '@/lib/recovery/recovery-loop';
-import { closeTestDatabase, createIsolatedDatabase, testDatabase } from '../helpers/db';
-import { createShop, type TestShop } from '../helpers/fixtures';
+import { createIsolatedDatabase } from '../helpers/db';
+import { createShop } from '../helpers/fixtures';
 import { expectInvariantsHold } from '../helpers/invariants';
 import { orderFacts } from '../helpers/ledger-counts';
-import { startSandbox, type SandboxUnderTest } from '../helpers/psp';
+import { usePaymentsHarness } from '../helpers/payments-harness';
+import { startSandbox } from '../helpers/psp';
 
-const { db } = testDatabase();
-let shop: TestShop;
-let psp: SandboxUnderTest;
+const t = usePaymentsHarness();
+
 const policy = { ...defaultRecoveryPolicy, graceMs: 0, baseDelayMs: 10, maxAttempts: 3 };
 const log = pino({ level: 'silent' });
 
-beforeAll(async () => {
-  shop = await createShop(db);
-  psp = await startSandbox(db);
-});
-afterEach(async () => {
-  psp.setDelay(0);
-  await expectInvariantsHold(db, shop.merchantId);
-});
-afterAll(async () => {
-  await psp.close();
-  await closeTestDatabase();
-});
-
-const newOrder = () => createOrder(db, { items: [{ productId: shop.productIds[0], quantity: 1 }], checkoutKey: newId('cfm') });
-const paymentOf = async (orderId: string) => (await db.select().from(payments).where(eq(payments.orderId, orderId)))[0]!;
+const newOrder = () => createOrder(t.db, { items: [{ productId: t.shop.productIds[0], quantity: 1 }], checkoutKey: newId('cfm') });
+const paymentOf = async (orderId: string) => (await t.db.select().from(payments).where(eq(payments.orderId, orderId)))[0]!;
 
 describe('recovery: no payment stays unfinished', () => {
   it('confirm succeeds at the PSP but the answer is lost → recovery makes it SUCCESS with one journal, and the status page turns paid', async () => {
     const order = await newOrder();
-    const query = successRedirectSchema.parse(await psp.approve(order));
-    psp.setDelay(400); // the sandbox confirms, but only after our client gave up
-    const first = await confirmPayment(db, psp.client({ timeoutMs: 100 }), query);
+    const query = successRedirectSchema.parse(await t.psp.approve(order));
+    t.psp.setDelay(400); // the sandbox confirms, but only after our client gave up
+    const first = await confirmPayment(t.db, t.psp.client({ timeoutMs: 100 }), query);
     expect(first.status).toBe('CONFIRMING');
     await new Promise((r) => setTimeout(r, 600)); // the PSP has now approved it
-    psp.setDelay(0);
+    t.psp.setDelay(0);
     expect((await paymentOf(order.orderId)).status).toBe('UNKNOWN');
 
-    const before = psp.confirmCalls();
-    const outcome = await recoverPayment(db, psp.client(), await paymentOf(order.orderId), policy);
+    const before = t.psp.confirmCalls();
+    const outcome = await recoverPayment(t.db, t.psp.client(), await paymentOf(order.orderId), policy);
     expect(outcome).toBe('finished');
-    expect(psp.confirmCalls()).toBe(before); // the lookup said DONE: no second confirm
-    const facts = await orderFacts(db, order.orderId);
+    expect(t.psp.confirmCalls()).toBe(before); // the lookup said DONE: no second confirm
+    const facts = await orderFacts(t.db, order.orderId);
     expect(facts.statuses).toEqual(['SUCCESS']);
     expect(facts.journals).toHaveLength(1);
     expect(facts.events.map((e) => e.eventType)).toEqual(['PaymentApproved']);
     expect(facts.history).toContain('APPROVED');
-    expect((await getOrderStatus(db, order.orderId)).status).toBe('PAID');
+    expect((await getOrderStatus(t.db, order.orderId)).status).toBe('PAID');
   });
 
   it('a 5xx before the PSP did anything → recovery confirms again with the same key and succeeds', async () => {
     const order = await newOrder();
-    const query = successRedirectSchema.parse(await psp.approve(order));
-    await confirmPayment(db, psp.client({ headers: { 'TossPayments-Test-Code': 'FAILED_INTERNAL_SYSTEM_PROCESSING' } }), query);
+    const query = successRedirectSchema.parse(await t.psp.approve(order));
+    await confirmPayment(t.db, t.psp.client({ headers: { 'TossPayments-Test-Code': 'FAILED_INTERNAL_SYSTEM_PROCESSING' } }), query);
     const stuck = await paymentOf(order.orderId);
     expect(stuck.status).toBe('UNKNOWN');
-    expect(await recoverPayment(db, psp.client(), stuck, policy)).toBe('finished');
+    expect(await recoverPayment(t.db, t.psp.client(), stuck, policy)).toBe('finished');
     const after = await paymentOf(order.orderId);
     expect(after.status).toBe('SUCCESS');
     expect(after.confirmIdempotencyKey).toBe(stuck.confirmIdempotencyKey);
-    expect((await orderFacts(db, order.orderId)).journals).toHaveLength(1);
+    expect((await orderFacts(t.db, order.orderId)).journals).toHaveLength(1);
   });
 
   it('claims each due payment once, backs off, and flags it for a person after the retry cap', async () => {
     const order = await newOrder();
-    const query = successRedirectSchema.parse(await psp.approve(order));
-    await confirmPayment(db, psp.client({ headers: { 'TossPayments-Test-Code': 'FAILED_INTERNAL_SYSTEM_PROCESSING' } }), query);
-    const broken = psp.client({ headers: { 'TossPayments-Test-Code': 'FAILED_INTERNAL_SYSTEM_PROCESSING' } }); // the PSP stays down
+    const query = successRedirectSchema.parse(await t.psp.approve(order));
+    await confirmPayment(t.db, t.psp.client({ headers: { 'TossPayments-Test-Code': 'FAILED_INTERNAL_SYSTEM_PROCESSING' } }), query);
+    const broken = t.psp.client({ headers: { 'TossPayments-Test-Code': 'FAILED_INTERNAL_SYSTEM_PROCESSING' } }); // the PSP stays down
     const now = new Date();
-    const [a, b] = await Promise.all([claimDuePayments(db, policy, 1_000, now), claimDuePayments(db, policy, 1_000, now)]);
+    const [a, b] = await Promise.all([claimDuePayments(t.db, policy, 1_000, now), claimDuePayments(t.db, policy, 1_000, now)]);
     const mine = [...a!, ...b!].filter((p) => p.orderId === order.orderId);
     expect(mine).toHaveLength(1); // SKIP LOCKED: two workers never take the same payment
     expect(mine[0]!.nextRecoveryAt!.getTime()).toBeGreaterThan(now.getTime());
-    let outcome = await recoverPayment(db, broken, mine[0]!, policy);
+    let outcome = await recoverPayment(t.db, broken, mine[0]!, policy);
     for (let i = 0; i < policy.maxAttempts && outcome === 'retry-later'; i++) {
-      await db.update(payments).set({ recoveryAttempts: i + 2 }).where(eq(payments.id, mine[0]!.id));
-      outcome = await recoverPayment(db, broken, await paymentOf(order.orderId), policy);
+      await t.db.update(payments).set({ recoveryAttempts: i + 2 }).where(eq(payments.id, mine[0]!.id));
+      outcome = await recoverPayment(t.db, broken, await paymentOf(order.orderId), policy);
     }
     expect(outcome).toBe('needs-attention');
     const flagged = await paymentOf(order.orderId);
     expect(flagged.needsAttention).toMatch(/gave up/);
-    expect((await orderFacts(db, order.orderId)).history).toContain('NEEDS_ATTENTION');
-    expect((await claimDuePayments(db, policy, 1_000)).some((p) => p.id === flagged.id)).toBe(false);
+    expect((await orderFacts(t.db, order.orderId)).history).toContain('NEEDS_ATTENTION');
+    expect((await claimDuePayments(t.db, policy, 1_000)).some((p) => p.id === flagged.id)).toBe(false);
   });
 
   it('attempts never authenticated expire after the window and end FAILURE with an event', async () => {
     const order = await newOrder();
     // Age this attempt past the window (moving the clock instead would expire other files' orders).
-    await db.update(payments).set({ createdAt: new Date(Date.now() - 31 * 60_000) }).where(eq(payments.orderId, order.orderId));
-    const expired = await expireUnstartedAttempts(db, 30 * 60_000);
+    await t.db.update(payments).set({ createdAt: new Date(Date.now() - 31 * 60_000) }).where(eq(payments.orderId, order.orderId));
+    const expired = await expireUnstartedAttempts(t.db, 30 * 60_000);
     expect(expired).toBeGreaterThanOrEqual(1);
-    const facts = await orderFacts(db, order.orderId);
+    const facts = await orderFacts(t.db, order.orderId);
     expect(facts.statuses).toEqual(['FAILURE']);
     expect(facts.attempts[0]!.failureCode).toBe('PAYMENT_WINDOW_EXPIRED');
     expect(facts.events.map((e) => e.eventType)).toEqual(['PaymentFailed']);
