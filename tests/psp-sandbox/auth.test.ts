@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PspMerchant } from '@/lib/psp-sandbox/merchants';
-import { closeTestDatabase, testDatabase } from '../helpers/db';
+import { testDatabase } from '../helpers/db';
 import {
-  approveInWindow, createPspMerchant, paymentRow, startSandbox, testClock, type RunningSandbox,
+  approveInWindow, createPspMerchant, paymentRow, testClock, type RunningSandbox, useSandboxHarness,
 } from './support';
 
 const { db } = testDatabase();
@@ -10,13 +10,9 @@ const clock = testClock();
 let sandbox: RunningSandbox;
 let merchant: PspMerchant;
 
-beforeAll(async () => {
-  merchant = await createPspMerchant(db);
-  sandbox = await startSandbox(db, clock);
-});
-afterAll(async () => {
-  await sandbox.close();
-  await closeTestDatabase();
+useSandboxHarness(db, clock, (s, m) => {
+  sandbox = s;
+  merchant = m;
 });
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');

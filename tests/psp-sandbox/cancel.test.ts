@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pspPayments } from '@/db/schema';
 import { cancelPayment } from '@/lib/psp-sandbox/cancel-payment';
 import { toKstIso } from '@/lib/psp-sandbox/clock';
 import type { PspMerchant } from '@/lib/psp-sandbox/merchants';
-import { closeTestDatabase, testDatabase } from '../helpers/db';
+import { testDatabase } from '../helpers/db';
 import {
-  approveInWindow, confirmedPayment, createPspMerchant, paymentRow, startSandbox, testClock, type RunningSandbox,
+  approveInWindow, confirmedPayment, createPspMerchant, paymentRow, testClock, type RunningSandbox, useSandboxHarness,
 } from './support';
 
 const { db } = testDatabase();
@@ -15,13 +15,9 @@ const clock = testClock();
 let sandbox: RunningSandbox;
 let merchant: PspMerchant;
 
-beforeAll(async () => {
-  merchant = await createPspMerchant(db);
-  sandbox = await startSandbox(db, clock);
-});
-afterAll(async () => {
-  await sandbox.close();
-  await closeTestDatabase();
+useSandboxHarness(db, clock, (s, m) => {
+  sandbox = s;
+  merchant = m;
 });
 
 const KST = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+09:00$/;

@@ -1,11 +1,11 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pspPayments } from '@/db/schema';
 import { toKstIso } from '@/lib/psp-sandbox/clock';
 import type { PspMerchant } from '@/lib/psp-sandbox/merchants';
-import { closeTestDatabase, testDatabase } from '../helpers/db';
+import { testDatabase } from '../helpers/db';
 import {
-  approveInWindow, createPspMerchant, newOrderId, paymentRow, startSandbox, testClock, type RunningSandbox,
+  approveInWindow, newOrderId, paymentRow, testClock, type RunningSandbox, useSandboxHarness,
 } from './support';
 
 const { db } = testDatabase();
@@ -13,13 +13,9 @@ const clock = testClock();
 let sandbox: RunningSandbox;
 let merchant: PspMerchant;
 
-beforeAll(async () => {
-  merchant = await createPspMerchant(db);
-  sandbox = await startSandbox(db, clock);
-});
-afterAll(async () => {
-  await sandbox.close();
-  await closeTestDatabase();
+useSandboxHarness(db, clock, (s, m) => {
+  sandbox = s;
+  merchant = m;
 });
 
 async function backendsWaitingForLocks(): Promise<number> {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { pspFaults } from '@/db/schema';
 import { clearFaults, injectFault, takeFault } from '@/lib/psp-sandbox/faults';
 import type { PspMerchant } from '@/lib/psp-sandbox/merchants';
-import { closeTestDatabase, testDatabase } from '../helpers/db';
+import { testDatabase } from '../helpers/db';
 import {
-  approveInWindow, basicAuth, confirmedPayment, createPspMerchant, paymentRow, startSandbox, testClock, type RunningSandbox,
+  approveInWindow, basicAuth, confirmedPayment, createPspMerchant, paymentRow, testClock, type RunningSandbox, useSandboxHarness,
 } from './support';
 
 const { db } = testDatabase();
@@ -14,15 +14,11 @@ const clock = testClock();
 let sandbox: RunningSandbox;
 let merchant: PspMerchant;
 
-beforeAll(async () => {
-  merchant = await createPspMerchant(db);
-  sandbox = await startSandbox(db, clock);
+useSandboxHarness(db, clock, (s, m) => {
+  sandbox = s;
+  merchant = m;
 });
 afterEach(() => clearFaults(db, merchant.mId));
-afterAll(async () => {
-  await sandbox.close();
-  await closeTestDatabase();
-});
 
 const faults = (method: 'POST' | 'GET' | 'DELETE', body?: unknown, secretKey: string = merchant.secretKey) =>
   sandbox.call(method, '/v1/sandbox/faults', { secretKey, body });

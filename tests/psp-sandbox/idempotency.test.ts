@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pspIdempotency, pspPayments } from '@/db/schema';
 import type { PspMerchant } from '@/lib/psp-sandbox/merchants';
-import { closeTestDatabase, testDatabase } from '../helpers/db';
+import { testDatabase } from '../helpers/db';
 import {
-  approveInWindow, createPspMerchant, paymentRow, startSandbox, testClock, type RunningSandbox,
+  approveInWindow, createPspMerchant, paymentRow, testClock, type RunningSandbox, useSandboxHarness,
 } from './support';
 
 const database = testDatabase();
@@ -14,13 +14,9 @@ const clock = testClock();
 let sandbox: RunningSandbox;
 let merchant: PspMerchant;
 
-beforeAll(async () => {
-  merchant = await createPspMerchant(db);
-  sandbox = await startSandbox(db, clock);
-});
-afterAll(async () => {
-  await sandbox.close();
-  await closeTestDatabase();
+useSandboxHarness(db, clock, (s, m) => {
+  sandbox = s;
+  merchant = m;
 });
 
 const key = () => randomUUID();

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll } from 'vitest';
 import type { Db } from '@/db/client';
 import { pspPayments } from '@/db/schema';
 import { createPspApiHandler } from '@/lib/psp-sandbox/api-handler';
 import { authorizePaymentWindow } from '@/lib/psp-sandbox/authorize-window';
 import { ensurePspMerchant, type PspMerchant } from '@/lib/psp-sandbox/merchants';
+import { closeTestDatabase } from '../helpers/db';
 import { serveFetchHandler } from '../helpers/serve';
 
 /** A clock the test moves by hand; starts at the real time so rows look ordinary. */
@@ -184,4 +186,21 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     answer: (fn) => { answer = fn; },
     close: server.close,
   };
+}
+
+/**
+ * What sandbox tests share: before all tests a PSP merchant with fresh keys and the sandbox API
+ * on a real HTTP port reading time from `clock` (handed to `ready`); after all, both closed.
+ */
+export function useSandboxHarness(db: Db, clock: TestClock, ready: (sandbox: RunningSandbox, merchant: PspMerchant) => void): void {
+  let sandbox: RunningSandbox | undefined;
+  beforeAll(async () => {
+    const merchant = await createPspMerchant(db);
+    sandbox = await startSandbox(db, clock);
+    ready(sandbox, merchant);
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await closeTestDatabase();
+  });
 }

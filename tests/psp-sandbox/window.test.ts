@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pspPayments } from '@/db/schema';
 import {
   type AuthorizeWindowInput, InvalidWindowRequestError, authorizePaymentWindow,
@@ -7,9 +7,9 @@ import {
 import { kstStamp } from '@/lib/psp-sandbox/clock';
 import type { PspMerchant } from '@/lib/psp-sandbox/merchants';
 import { parseWindowRequest } from '@/lib/psp-sandbox/window-request';
-import { closeTestDatabase, testDatabase } from '../helpers/db';
+import { testDatabase } from '../helpers/db';
 import {
-  approveInWindow, createPspMerchant, newOrderId, paymentRow, startSandbox, testClock, type RunningSandbox,
+  approveInWindow, newOrderId, paymentRow, testClock, type RunningSandbox, useSandboxHarness,
 } from './support';
 
 const { db } = testDatabase();
@@ -17,13 +17,9 @@ const clock = testClock(new Date('2026-03-01T15:04:05.000Z')); // 2026-03-02 00:
 let merchant: PspMerchant;
 let sandbox: RunningSandbox;
 
-beforeAll(async () => {
-  merchant = await createPspMerchant(db);
-  sandbox = await startSandbox(db, clock);
-});
-afterAll(async () => {
-  await sandbox.close();
-  await closeTestDatabase();
+useSandboxHarness(db, clock, (s, m) => {
+  sandbox = s;
+  merchant = m;
 });
 
 function request(overrides: AuthorizeWindowInput = {}): AuthorizeWindowInput {
