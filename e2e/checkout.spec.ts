@@ -1,13 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { Dashboard } from './pages/dashboard';
-import { Shop } from './pages/shop';
-
-// The demo catalogue seeded by db/seed.ts.
-const BEANS = 'prd_demo_beans'; // ₩18,000
-const DRIPPER = 'prd_demo_dripper'; // ₩32,000
-const FILTERS = 'prd_demo_filters'; // ₩4,500
-const MUG = 'prd_demo_mug'; // ₩12,000
-const KETTLE = 'prd_demo_kettle'; // ₩89,000
+import { BEANS, DRIPPER, FILTERS, KETTLE, MUG, Shop } from './pages/shop';
 
 test.describe('a shopper pays', () => {
   test('buys two products, approves in the PSP window and sees the paid order', async ({ page }) => {
@@ -40,12 +33,10 @@ test.describe('a shopper pays', () => {
     await page.getByTestId('pay-submit').click();
     await page.waitForURL(/\/psp\/window/);
     await shop.approveInWindow();
-    await page.waitForURL(/\/orders\/ord_/);
-    await shop.expectOrderStatus('PAID');
+    const orderId = await shop.expectPaidOrder();
 
-    const orderId = shop.orderIdFromUrl();
     const dashboard = new Dashboard(page);
-  await dashboard.signIn();
+    await dashboard.signIn();
     await dashboard.openOrder(orderId);
     await expect(page.getByTestId('payment-attempt')).toHaveCount(2);
     await expect(dashboard.timelineEvents('DECLINED')).toHaveCount(1);
@@ -87,7 +78,7 @@ test.describe('a shopper pays', () => {
     await shop.expectOrderStatus('PAID');
 
     const dashboard = new Dashboard(page);
-  await dashboard.signIn();
+    await dashboard.signIn();
     await dashboard.openOrder(orderId);
     await expect(page.getByTestId('payment-attempt')).toHaveCount(1);
     await expect(dashboard.timelineEvents('CONFIRM_STARTED')).toHaveCount(1);
@@ -98,14 +89,7 @@ test.describe('a shopper pays', () => {
 });
 
 test('the merchant dashboard shows the order with its journal and a trial balance of 0', async ({ page }) => {
-  const shop = new Shop(page);
-  await shop.open();
-  await shop.addToCart(KETTLE);
-  await shop.checkout();
-  await shop.approveInWindow();
-  await page.waitForURL(/\/orders\/ord_/);
-  await shop.expectOrderStatus('PAID');
-  const orderId = shop.orderIdFromUrl();
+  const orderId = await new Shop(page).buy(KETTLE);
 
   const dashboard = new Dashboard(page);
   await dashboard.signIn();

@@ -2,19 +2,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { COFFEE, Dashboard, TEA } from './pages/dashboard';
-import { Shop } from './pages/shop';
+import { MUG, Shop } from './pages/shop';
 
-/** A paid order of the coffee shop, bought through the real checkout. */
-async function buyMug(page: import('@playwright/test').Page): Promise<string> {
-  const shop = new Shop(page);
-  await shop.open();
-  await shop.addToCart('prd_demo_mug', 2);
-  await shop.checkout();
-  await shop.approveInWindow();
-  await page.waitForURL(/\/orders\/ord_/);
-  await shop.expectOrderStatus('PAID');
-  return shop.orderIdFromUrl();
-}
+/** A paid order of the coffee shop (2 mugs), bought through the real checkout. */
+const buyMug = (page: import('@playwright/test').Page) => new Shop(page).buy(MUG, 2);
 
 test('the dashboard needs a session: anonymous visitors go to the login page', async ({ page }) => {
   await page.goto('/dashboard/ledger');

@@ -1,5 +1,12 @@
 import { expect, type Page } from '@playwright/test';
 
+/** The demo catalogue seeded by db/seed.ts. */
+export const BEANS = 'prd_demo_beans'; // ₩18,000
+export const DRIPPER = 'prd_demo_dripper'; // ₩32,000
+export const FILTERS = 'prd_demo_filters'; // ₩4,500
+export const MUG = 'prd_demo_mug'; // ₩12,000
+export const KETTLE = 'prd_demo_kettle'; // ₩89,000
+
 /** The shopper's side: storefront, PSP window, result pages. */
 export class Shop {
   constructor(readonly page: Page) {}
@@ -35,6 +42,22 @@ export class Shop {
   /** After approving: the success page confirms and forwards to the order page. */
   async expectOrderStatus(status: string) {
     await expect(this.page.getByTestId('order-status')).toHaveText(status);
+  }
+
+  /** After approving: the success page confirms and forwards to the paid order; its id. */
+  async expectPaidOrder(): Promise<string> {
+    await this.page.waitForURL(/\/orders\/ord_/);
+    await this.expectOrderStatus('PAID');
+    return this.orderIdFromUrl();
+  }
+
+  /** The whole happy path for one product: cart, checkout, approve, paid. Returns the order id. */
+  async buy(productId: string, quantity = 1): Promise<string> {
+    await this.open();
+    await this.addToCart(productId, quantity);
+    await this.checkout();
+    await this.approveInWindow();
+    return this.expectPaidOrder();
   }
 
   orderIdFromUrl(): string {

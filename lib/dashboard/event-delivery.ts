@@ -9,16 +9,17 @@ export const CONSUMERS = ['balance-projection', 'webhook-notifier'] as const;
 /** Event delivery as one merchant sees it: its outbox, how far each consumer got, its webhooks. */
 export async function eventDeliveryOverview(db: DbOrTx, merchantId: string) {
   const outbox = await outboxStats(db, merchantId);
+  // The merchant's events are read once; each consumer's progress is a join against them.
   const progress = (await db.execute(sql`
+    with mine as (select distinct event_id, published_at is not null as published from outbox where merchant_id = ${merchantId})
     select c.name as consumer,
-           (select count(distinct o.event_id) from outbox o where o.merchant_id = ${merchantId} and o.published_at is not null)::int as published,
-           (select count(*) from consumed_events ce
-              where ce.consumer = c.name
-                and exists (select 1 from outbox o where o.event_id = ce.event_id and o.merchant_id = ${merchantId}))::int as consumed,
-           (select max(ce.consumed_at) from consumed_events ce
-              where ce.consumer = c.name
-                and exists (select 1 from outbox o where o.event_id = ce.event_id and o.merchant_id = ${merchantId})) as last_consumed_at
-    from unnest(${`{${CONSUMERS.join(',')}}`}::text[]) as c(name)`)) as unknown as { consumer: string; published: number; consumed: number; last_consumed_at: Date | string | null }[];
+           (select count(*) from mine where published)::int as published,
+           count(ce.event_id)::int as consumed,
+           max(ce.consumed_at) as last_consumed_at
+    from unnest(${`{${CONSUMERS.join(',')}}`}::text[]) as c(name)
+    left join consumed_events ce on ce.consumer = c.name and ce.event_id in (select event_id from mine)
+    group by c.name
+    order by array_position(${`{${CONSUMERS.join(',')}}`}::text[], c.name)`)) as unknown as { consumer: string; published: number; consumed: number; last_consumed_at: Date | string | null }[];
   const deliveries = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.merchantId, merchantId)).orderBy(desc(webhookDeliveries.id)).limit(10);
   return {
     outbox,
