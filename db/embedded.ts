@@ -25,6 +25,8 @@ export interface EmbeddedPostgres {
   port: number;
   /** Stops the server if this process started it; a reused server is left running. */
   stop(): Promise<void>;
+  /** Fast shutdown then start on the same port and data (chaos runs restart it mid-load). */
+  restart(): Promise<void>;
 }
 
 const USER = 'postgres';
@@ -37,7 +39,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   if (running) {
     log(`reusing PostgreSQL already running on port ${running} for ${dir}`);
     await ensureDatabase(running, opts.database);
-    return { url: urlFor(running, opts.database), port: running, stop: async () => {} };
+    const notOurs = async () => {
+      throw new Error(`PostgreSQL on port ${running} was started by another process; restart it there`);
+    };
+    return { url: urlFor(running, opts.database), port: running, stop: async () => {}, restart: notOurs };
   }
 
   const isRoot = process.getuid?.() === 0;
@@ -66,7 +71,15 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   }
   await server.start();
   await ensureDatabase(port, opts.database);
-  return { url: urlFor(port, opts.database), port, stop: () => server.stop() };
+  return {
+    url: urlFor(port, opts.database),
+    port,
+    stop: () => server.stop(),
+    async restart() {
+      await server.stop();
+      await server.start();
+    },
+  };
 }
 
 function urlFor(port: number, database: string): string {

@@ -1,0 +1,180 @@
+/**
+ * The whole system as separate OS processes, for benchmarks and fault runs: an embedded
+ * PostgreSQL of its own, optionally the Kafka-protocol mock cluster, `next start` on the
+ * production build, and any of the workers. Each process can be killed and started again, and
+ * PostgreSQL can be restarted, while the rest keeps running.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { connect } from '@/db/client';
+import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@/db/embedded';
+import { runMigrations } from '@/db/migrate';
+import { seed } from '@/db/seed';
+import { WEBHOOK_NOTIFIER } from '@/lib/consumers/webhook-notifier';
+import { startDevKafka, type DevKafka } from '@/lib/kafka/dev-cluster';
+import { allTopics } from '@/lib/kafka/topics';
+import { ensureLibrdkafka } from './system-packages';
+
+export const WORKERS = {
+  relay: 'workers/outbox-relay.ts',
+  consumers: 'workers/consumers/index.ts',
+  recovery: 'workers/recovery.ts',
+  'psp-webhooks': 'workers/psp-sandbox-webhooks.ts',
+} as const;
+export type WorkerName = keyof typeof WORKERS;
+
+export interface StackOptions {
+  /** Working directory of this run (PostgreSQL's data goes in `<dir>/pg`); must be enterable by others when root. */
+  dir: string;
+  kafka?: boolean;
+  workers?: WorkerName[];
+  /** Extra environment for every process (pool sizes, log levels, worker timings). */
+  env?: Record<string, string>;
+  /** Each line a process prints, with its name; default: dropped. */
+  onLine?: (process: string, line: string) => void;
+  say: (line: string) => void;
+}
+
+/** One process of the stack that can be killed and started again. */
+export interface StackProcess {
+  readonly name: string;
+  readonly running: boolean;
+  start(): Promise<void>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface Stack {
+  baseUrl: string;
+  databaseUrl: string;
+  pg: EmbeddedPostgres;
+  kafka?: DevKafka;
+  web: StackProcess;
+  workers: Map<WorkerName, StackProcess>;
+  /** The environment the processes run with (for CLI tasks run beside them). */
+  env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+/** Runs `next build` when there is no production build yet. */
+export function ensureProductionBuild(say: (line: string) => void, force = false): void {
+  if (!force && existsSync(path.join('.next', 'BUILD_ID'))) return;
+  say('no production build yet: running `next build` (about 30 s)');
+  const result = spawnSync(process.execPath, [nextBin(), 'build'], { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  if (result.status !== 0) throw new Error('next build failed');
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const { say } = opts;
+  say('starting PostgreSQL (embedded, durable settings)');
+  const pg = await startEmbeddedPostgres({ dir: path.join(opts.dir, 'pg'), port: 0, database: 'won_checkout' });
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    DATABASE_URL: pg.url,
+    PORT: String(port),
+    APP_URL: `http://127.0.0.1:${port}`,
+    BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+    LOG_LEVEL: 'warn',
+    ...opts.env,
+  };
+  await runMigrations(pg.url);
+  const database = connect(pg.url, { max: 2, appName: 'won-stack-seed' });
+  try {
+    await seed(database.db, { clientKey: env.TOSS_CLIENT_KEY ?? 'test_ck_sandbox_D5GePWvyJnrK0W0k6q8g', secretKey: env.TOSS_SECRET_KEY ?? 'test_sk_sandbox_zXLkKEypNArWmo50nX3l', webhookUrl: `http://127.0.0.1:${port}/api/webhooks/psp` });
+  } finally {
+    await database.close();
+  }
+
+  let kafka: DevKafka | undefined;
+  if (opts.kafka) {
+    ensureLibrdkafka(say);
+    kafka = await startDevKafka({ brokers: 3, topics: allTopics(3, [WEBHOOK_NOTIFIER]) });
+    env.KAFKA_BROKERS = kafka.brokers.join(',');
+    env.KAFKA_SESSION_TIMEOUT_MS ??= '6000';
+    env.KAFKA_MAX_WAIT_MS ??= '100';
+    say(`Kafka-protocol mock cluster at ${env.KAFKA_BROKERS}`);
+  }
+
+  const onLine = opts.onLine ?? (() => {});
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const web = managedProcess('web', [nextBin(), 'start', '-p', String(port)], env, onLine, () => waitForHttp(`${baseUrl}/api/products`));
+  const workers = new Map<WorkerName, StackProcess>();
+  for (const name of opts.workers ?? []) {
+    workers.set(name, managedProcess(name, ['--import', 'tsx', WORKERS[name]], env, onLine));
+  }
+  say(`starting next start on ${baseUrl}${workers.size ? ` and workers: ${[...workers.keys()].join(', ')}` : ''}`);
+  await web.start();
+  for (const w of workers.values()) await w.start();
+
+  return {
+    baseUrl,
+    databaseUrl: pg.url,
+    pg,
+    kafka,
+    web,
+    workers,
+    env,
+    async stop() {
+      for (const p of [...workers.values(), web]) await p.kill('SIGTERM');
+      await kafka?.stop();
+      await pg.stop();
+    },
+  };
+}
+
+function nextBin(): string {
+  return path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
+}
+
+function managedProcess(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onLine: (process: string, line: string) => void,
+  ready: () => Promise<void> = async () => {},
+): StackProcess {
+  let child: ChildProcess | undefined;
+  return {
+    name,
+    get running() {
+      return !!child && child.exitCode === null && child.signalCode === null;
+    },
+    async start() {
+      if (this.running) return;
+      child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      for (const stream of [child.stdout!, child.stderr!]) {
+        readline.createInterface({ input: stream }).on('line', (line) => onLine(name, line));
+      }
+      await ready();
+    },
+    async kill(signal = 'SIGTERM') {
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill(signal);
+      // A graceful stop that hangs becomes a hard one: the stack must always come down.
+      const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
