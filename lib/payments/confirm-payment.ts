@@ -45,7 +45,10 @@ export async function confirmPayment(db: Db, psp: TossClient, redirect: SuccessR
     throw new AppError('PAYMENT_KEY_MISMATCH', 'This order is already paid with another payment; nothing more was charged.');
   }
 
-  const attempt = await openPaymentAttempt(db, { orderId: order.id, merchantId: order.merchantId, amount: order.amount, currency: order.currency }, actor);
+  // The live attempt read above, or a new one (after a decline). A stale read is harmless: the
+  // conditional NOT_STARTED → EXECUTING below is what decides who confirms.
+  const attempt = attempts.find((p) => p.status !== 'FAILURE')
+    ?? await openPaymentAttempt(db, { orderId: order.id, merchantId: order.merchantId, amount: order.amount, currency: order.currency }, actor);
   if (attempt.status !== 'NOT_STARTED') {
     // Another payment of this order is being confirmed; never start a second one.
     if (attempt.pspPaymentKey && attempt.pspPaymentKey !== redirect.paymentKey) {

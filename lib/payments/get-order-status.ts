@@ -33,10 +33,14 @@ export function currentAttempt<P extends { status: PaymentStatus; createdAt: Dat
 }
 
 export async function getOrderStatus(db: DbOrTx, orderId: string): Promise<OrderStatusView> {
-  const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
+  // One round trip: the order with its attempts (this answers every step of the pay flow).
+  const rows = await db.select({ order: orders, attempt: payments }).from(orders)
+    .leftJoin(payments, eq(payments.orderId, orders.id))
+    .where(eq(orders.id, orderId))
+    .orderBy(desc(payments.createdAt));
+  const order = rows[0]?.order;
   if (!order) throw notFound('The order');
-  const attempts = await db.select().from(payments).where(eq(payments.orderId, orderId)).orderBy(desc(payments.createdAt));
-  const p = currentAttempt(attempts);
+  const p = currentAttempt(rows.flatMap((r) => (r.attempt ? [r.attempt] : [])));
   return {
     orderId: order.id,
     status: orderStatusOf(p),
