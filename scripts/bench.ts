@@ -14,6 +14,7 @@ import { checkInvariants, totalViolations } from '@/lib/invariants/check-invaria
 import { renderChart } from './lib/bench/chart';
 import { runPayFlowLoad, STEPS, type PayFlowLoadResult } from './lib/bench/pay-flow-load';
 import { PROFILE_PG_SETTINGS, profileDir, profileWebNodeArgs, resetStatementStats, writeStatementReport } from './lib/bench/profile';
+import { postmasterPid, processTreeCpuMs } from './lib/bench/cpu-usage';
 import { initPgbench, pgbenchTarget, runPgbench, type PgbenchResult } from './lib/bench/pgbench';
 import { ensureProductionBuild, startStack } from './lib/stack';
 import { ensurePgbench } from './lib/system-packages';
@@ -31,6 +32,7 @@ Options:
   --warmup S           seconds of unmeasured load first (default 5)
   --cases LIST         spread (payments over --merchants merchants) and/or hot (all to one) (default spread,hot)
   --merchants N        merchants in the spread case (default 32)
+  --web-workers N      web server processes: 0 = \`next start\` (one process); N = scripts/web-cluster.cjs (default 0)
   --pool N             the web app's PostgreSQL pool size, DATABASE_POOL_MAX (default 10)
   --pgbench-scale N    pgbench scale factor (default: the largest concurrency, as pgbench advises)
   --out DIR            results folder (default results/bench)
@@ -55,6 +57,7 @@ const optionsSchema = z.object({
   cases: z.string().transform((s) => s.split(',').map((c) => c.trim())).pipe(z.array(z.enum(['spread', 'hot'])).min(1)).default(['spread', 'hot']),
   merchants: wholeNumber(2, 1000).default(32),
   pool: wholeNumber(1, 200).default(10),
+  'web-workers': wholeNumber(0, 64).default(0),
   'pgbench-scale': wholeNumber(1, 10_000).optional(),
   out: z.string().min(1).default('results/bench'),
   build: z.boolean().default(false),
@@ -67,7 +70,7 @@ function readOptions() {
   const { values } = parseArgs({
     options: {
       concurrency: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, cases: { type: 'string' },
-      merchants: { type: 'string' }, pool: { type: 'string' }, 'pgbench-scale': { type: 'string' }, out: { type: 'string' },
+      merchants: { type: 'string' }, 'web-workers': { type: 'string' }, pool: { type: 'string' }, 'pgbench-scale': { type: 'string' }, out: { type: 'string' },
       build: { type: 'boolean' }, profile: { type: 'boolean' }, help: { type: 'boolean' },
     },
   });
@@ -86,6 +89,9 @@ function readOptions() {
 
 interface Measurement extends PayFlowLoadResult {
   case: 'spread' | 'hot';
+  /** CPU milliseconds per payment of the web server (all its processes) and of PostgreSQL. */
+  webCpuMsPerPayment: number;
+  pgCpuMsPerPayment: number;
   pgbenchTps: number;
   ratio: number;
 }
@@ -110,6 +116,7 @@ async function main() {
     dir,
     say,
     env: { DATABASE_POOL_MAX: String(opts.pool), LOG_LEVEL: 'warn' },
+    webWorkers: opts['web-workers'] || undefined,
     ...(profiling ? { pgSettings: PROFILE_PG_SETTINGS, webNodeArgs: profileWebNodeArgs(path.resolve(profiling)) } : {}),
   });
   const database = connect(stack.databaseUrl, { max: 2, appName: 'won-bench' });
@@ -120,6 +127,7 @@ async function main() {
     say(`pgbench: initialising scale ${scale} (${(scale * 100_000).toLocaleString('en')} accounts)`);
     await initPgbench(target, scale);
 
+    const pgPid = postmasterPid(path.join(dir, 'pg'));
     const clientKey = stack.env.TOSS_CLIENT_KEY ?? 'test_ck_sandbox_D5GePWvyJnrK0W0k6q8g';
     if (opts.warmup > 0) {
       say(`warm-up: ${opts.warmup} s at concurrency 8 (not measured)`);
@@ -129,11 +137,18 @@ async function main() {
     const measurements: Measurement[] = [];
     const pgbench: PgbenchResult[] = [];
     for (const connections of opts.concurrency) {
-      const loads: PayFlowLoadResult[] = [];
+      const loads: (PayFlowLoadResult & { webCpuMsPerPayment: number; pgCpuMsPerPayment: number })[] = [];
       for (const c of opts.cases) {
         say(`pay flow, ${c} case, ${connections} shoppers, ${opts.duration} s`);
         const productIds = c === 'hot' ? [shops[0]!] : shops;
-        loads.push(await runPayFlowLoad({ baseUrl: stack.baseUrl, connections, durationSeconds: opts.duration, productIds, clientKey }));
+        const cpuBefore = [processTreeCpuMs(stack.web.pid!), processTreeCpuMs(pgPid)];
+        const load = await runPayFlowLoad({ baseUrl: stack.baseUrl, connections, durationSeconds: opts.duration, productIds, clientKey });
+        const perPayment = (ms: number) => ms / Math.max(load.payments, 1);
+        loads.push({
+          ...load,
+          webCpuMsPerPayment: perPayment(processTreeCpuMs(stack.web.pid!) - cpuBefore[0]!),
+          pgCpuMsPerPayment: perPayment(processTreeCpuMs(pgPid) - cpuBefore[1]!),
+        });
         printLoad(c, loads.at(-1)!);
       }
       say(`pgbench TPC-B-like, ${connections} clients, ${opts.duration} s`);
@@ -169,8 +184,9 @@ async function createBenchMerchants(db: ReturnType<typeof connect>['db'], count:
   return ids.map((n) => `prd_bench_${n}`);
 }
 
-function printLoad(c: string, r: PayFlowLoadResult) {
+function printLoad(c: string, r: PayFlowLoadResult & { webCpuMsPerPayment: number; pgCpuMsPerPayment: number }) {
   say(`  ${c}: ${r.paymentsPerSecond.toFixed(1)} payments/s (${r.payments} payments, ${r.failedFlows} failed flows, ${r.errors} errors, ${r.timeouts} timeouts)`);
+  say(`    CPU per payment: web ${r.webCpuMsPerPayment.toFixed(1)} ms, PostgreSQL ${r.pgCpuMsPerPayment.toFixed(1)} ms`);
   for (const s of STEPS) {
     const l = r.latencyMs[s];
     say(`    ${s.padEnd(9)} p50 ${l.p50.toFixed(1)} ms  p95 ${l.p95.toFixed(1)} ms  p99 ${l.p99.toFixed(1)} ms  max ${l.max.toFixed(1)} ms  (${l.count})`);
@@ -188,6 +204,8 @@ function printSummary(ms: Measurement[]) {
     'confirm p99 ms': Number(m.latencyMs.confirm.p99.toFixed(1)),
     'pgbench TPS': Math.round(m.pgbenchTps),
     ratio: Number(m.ratio.toFixed(3)),
+    'web CPU ms/pay': Number(m.webCpuMsPerPayment.toFixed(1)),
+    'pg CPU ms/pay': Number(m.pgCpuMsPerPayment.toFixed(1)),
     'failed flows': m.failedFlows,
   })));
   const at32 = ms.filter((m) => m.connections === 32);

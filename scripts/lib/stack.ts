@@ -35,6 +35,11 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Extra PostgreSQL settings (`-c name=value`). */
   pgSettings?: Record<string, string>;
+  /**
+   * Web server processes: unset = `next start` (one process, one core); N = scripts/web-cluster.cjs
+   * with N workers on the same port.
+   */
+  webWorkers?: number;
   /** Extra Node options for the web process only (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
   webNodeArgs?: string[];
   /** Each line a process prints, with its name; default: dropped. */
@@ -48,6 +53,8 @@ export interface StackOptions {
 export interface StackProcess {
   readonly name: string;
   readonly running: boolean;
+  /** OS process id while running (benchmarks read its CPU time from /proc). */
+  readonly pid: number | undefined;
   start(): Promise<void>;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -108,7 +115,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   const hooks = { onLine: opts.onLine ?? (() => {}), onUnexpectedExit: opts.onUnexpectedExit ?? (() => {}) };
   const baseUrl = `http://127.0.0.1:${port}`;
-  const web = managedProcess('web', [...(opts.webNodeArgs ?? []), nextBin(), 'start', '-p', String(port)], env, hooks, () => waitForHttp(`${baseUrl}/api/products`));
+  const server = opts.webWorkers ? [path.join('scripts', 'web-cluster.cjs')] : [nextBin(), 'start'];
+  const webEnv = opts.webWorkers ? { ...env, WEB_CONCURRENCY: String(opts.webWorkers) } : env;
+  const web = managedProcess('web', [...(opts.webNodeArgs ?? []), ...server, '-p', String(port)], webEnv, hooks, () => waitForHttp(`${baseUrl}/api/products`));
   const workers = new Map<WorkerName, StackProcess>();
   for (const name of opts.workers ?? []) {
     workers.set(name, managedProcess(name, ['--import', 'tsx', WORKERS[name]], env, hooks));
@@ -149,6 +158,9 @@ function managedProcess(
   const killed = new WeakSet<ChildProcess>();
   return {
     name,
+    get pid() {
+      return child?.pid;
+    },
     get running() {
       return !!child && child.exitCode === null && child.signalCode === null;
     },
