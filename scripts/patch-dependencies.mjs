@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/**
+ * postinstall: fixes known defects in installed dependencies until upstream releases a fix.
+ * Idempotent; runs after every `npm ci` / `npm install`. Plain Node, no dependencies.
+ *
+ * postgres (postgres.js) 3.4.9 — losing a connection under load (a PostgreSQL restart, a
+ * terminated backend) does two kinds of damage (upstream issues porsager/postgres#1066, #1154,
+ * #1208; unmerged fixes #1168, #1176, #1209):
+ *   1. a small write is flushed from a setImmediate; when a reserved connection (a transaction)
+ *      writes after its socket closed, `nextWrite` dereferences the null socket and throws from
+ *      the immediate: an uncaught exception that kills the process (our outbox relay died this
+ *      way in `npm run chaos` when PostgreSQL restarted mid-transaction);
+ *   2. `closed()` and `terminate()` cancel that immediate without resetting `nextWriteTimer`
+ *      (nor the buffered `chunk`), so the connection never schedules a flush again: after it
+ *      reconnects its startup message is never sent and its queries wait for the connect timeout;
+ *   3. when the socket closes with an error (a reset after the server's FATAL "terminating
+ *      connection"), `closed()` rejects nothing, trusting the 'error' event to have done it; but a
+ *      query the pool handed to the connection between the two events is left in `sent` and
+ *      never settles, and the stale `query`/`errorResponse` make the next connection fail its
+ *      first query with the old FATAL error. (Seen as requests that hung for good after a
+ *      PostgreSQL restart.)
+ * The fix: forget the timer and the buffer whenever the socket goes; on close, always reject
+ * what is outstanding and carry no query state over to the next socket; and let a write without
+ * a socket reject its query with CONNECTION_CLOSED (catchable) instead of throwing.
+ * tests/db/connection-loss.test.ts reproduces all three against a real PostgreSQL.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MARK = '/* won-checkout: patched (scripts/patch-dependencies.mjs) */';
+
+const POSTGRES = {
+  name: 'postgres',
+  version: '3.4.9',
+  files: ['src/connection.js', 'cjs/src/connection.js', 'cf/src/connection.js'],
+  edits: [
+    {
+      before: '  function nextWrite(fn) {\n    const x = socket.write(chunk, fn)\n',
+      after: `  function nextWrite(fn) {\n    ${MARK}\n    if (!socket) {\n      nextWriteTimer !== null && clearImmediate(nextWriteTimer)\n      chunk = nextWriteTimer = null\n      error(Errors.connection('CONNECTION_CLOSED', options))\n      return false\n    }\n    const x = socket.write(chunk, fn)\n`,
+    },
+    {
+      // terminate()
+      before: '    clearImmediate(nextWriteTimer)\n    if (socket) {\n',
+      after: '    clearImmediate(nextWriteTimer)\n    chunk = nextWriteTimer = null\n    if (socket) {\n',
+    },
+    {
+      // closed(): the timer and the buffer belong to the socket that just went
+      before: '    clearImmediate(nextWriteTimer)\n    socket.removeListener(\'data\', data)\n',
+      after: '    clearImmediate(nextWriteTimer)\n    chunk = nextWriteTimer = null\n    socket.removeListener(\'data\', data)\n',
+    },
+    {
+      // closed(): settle everything outstanding, whatever the close was, and start the next socket clean
+      before: '    !hadError && (query || sent.length) && error(Errors.connection(\'CONNECTION_CLOSED\', options, socket))\n',
+      after: '    ;(query || sent.length) && error(Errors.connection(\'CONNECTION_CLOSED\', options, socket))\n    query = errorResponse = results = null\n    result = new Result()\n',
+    },
+  ],
+};
+
+function patchPackage(pkg) {
+  const dir = path.join(root, 'node_modules', pkg.name);
+  if (!existsSync(path.join(dir, 'package.json'))) return; // not installed (yet)
+  const { version } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  if (version !== pkg.version) {
+    console.warn(`[patch-dependencies] ${pkg.name} is ${version}, the patch is for ${pkg.version}: not applied. ` +
+      'Check whether upstream fixed the defect (tests/db/connection-loss.test.ts tells), then update or remove the patch.');
+    return;
+  }
+  for (const rel of pkg.files) {
+    const file = path.join(dir, rel);
+    if (!existsSync(file)) continue;
+    let text = readFileSync(file, 'utf8');
+    if (text.includes(MARK)) continue;
+    for (const e of pkg.edits) {
+      const at = text.indexOf(e.before);
+      if (at < 0 || text.indexOf(e.before, at + 1) >= 0) {
+        throw new Error(`${pkg.name}/${rel}: the code to patch is not where expected; update scripts/patch-dependencies.mjs`);
+      }
+      text = text.replace(e.before, e.after);
+    }
+    writeFileSync(file, text);
+    console.log(`[patch-dependencies] patched ${pkg.name}/${rel}`);
+  }
+}
+
+patchPackage(POSTGRES);
