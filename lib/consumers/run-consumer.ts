@@ -32,6 +32,11 @@ export interface ConsumerSpec {
 export interface KafkaTimings {
   sessionTimeout: number;
   maxWaitTimeInMs: number;
+  /**
+   * How long the coordinator may hold a JoinGroup (kafkajs default 60 s; the request times out
+   * a few seconds after it). A join the broker never answers stalls the consumer this long.
+   */
+  rebalanceTimeout?: number;
 }
 
 /** Group settings shared by every consumer of ours; heartbeats at a tenth of the session. */
@@ -41,6 +46,7 @@ export function consumerConfig(groupId: string, timings: KafkaTimings): Consumer
     sessionTimeout: timings.sessionTimeout,
     heartbeatInterval: Math.max(500, Math.floor(timings.sessionTimeout / 10)),
     maxWaitTimeInMs: timings.maxWaitTimeInMs,
+    ...(timings.rebalanceTimeout ? { rebalanceTimeout: timings.rebalanceTimeout } : {}),
     allowAutoTopicCreation: true,
   };
 }

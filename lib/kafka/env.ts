@@ -20,6 +20,8 @@ export const workerEnvSchema = z.object({
   /** Shorter Kafka group timings make local rebalances take seconds, not half a minute. */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(3_000).max(300_000).default(30_000),
   KAFKA_MAX_WAIT_MS: z.coerce.number().int().min(10).max(10_000).default(500),
+  /** Upper bound on a consumer-group join; a join the broker leaves unanswered stalls a consumer this long. */
+  KAFKA_REBALANCE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(60_000),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -35,7 +35,7 @@ void runWorker('consumers', { logLevel: env.LOG_LEVEL, healthPort: env.HEALTH_PO
   const kafka = createKafka(`consumers-${process.pid}`, env.KAFKA_BROKERS);
   const producer = createPlainProducer(kafka);
   await producer.connect();
-  const timings = { sessionTimeout: env.KAFKA_SESSION_TIMEOUT_MS, maxWaitTimeInMs: env.KAFKA_MAX_WAIT_MS };
+  const timings = { sessionTimeout: env.KAFKA_SESSION_TIMEOUT_MS, maxWaitTimeInMs: env.KAFKA_MAX_WAIT_MS, rebalanceTimeout: env.KAFKA_REBALANCE_TIMEOUT_MS };
 
   const specs: ConsumerSpec[] = [];
   if (names.includes('balance-projection')) specs.push(balanceProjection(database.db));
