@@ -1,0 +1,376 @@
+/**
+ * npm run chaos [-- --duration 60 --concurrency 12 --seed N --build]
+ *
+ * A load run with faults injected on purpose, then recovery and reconciliation, then the
+ * invariant checker. The whole system runs as real processes (scripts/lib/stack.ts): an
+ * embedded PostgreSQL, the Kafka-protocol mock cluster, `next start` on the production build
+ * (shop + PSP sandbox), and the relay, consumers, recovery and PSP-webhook workers.
+ *
+ *   1. load    N shoppers buy over HTTP (double clicks, duplicate and concurrent confirms, late
+ *              reloads, declines, retries after errors), keeping a history of what they were told;
+ *   2. faults  on a plan drawn from the seed: SIGKILL of the relay, the consumers and the recovery
+ *              worker (restarted after a pause), the broker frozen (SIGSTOP/SIGCONT), PostgreSQL
+ *              restarted once; PSP confirms losing their answer or failing with 500 at a rate;
+ *              the merchant's webhook endpoint answering 500 now and then;
+ *   3. recover faults stop, every process is up: wait (with a deadline) for the clean state;
+ *   4. check   reconciliation against the PSP, DESIGN.md's invariants over the whole platform,
+ *              the PSP's books against ours, and the shoppers' histories against the database.
+ *
+ * Prints a table of faults and of invariants with their violations; exits 0 only when every
+ * violation count is 0 and the clean state was reached (1 otherwise, 2 for bad options).
+ */
+import { chmodSync, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { connect } from '@/db/client';
+import { merchants } from '@/db/schema';
+import { checkInvariants } from '@/lib/invariants/check-invariants';
+import { kstDateOf } from '@/lib/kst';
+import { pspClientFromEnv } from '@/lib/psp/env-client';
+import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
+import { DEMO_MERCHANT_ID } from '@/lib/store/store-merchant';
+import { backlog, historyChecks, isClean, platformChecks, type Backlog, type Check } from './lib/chaos/checks';
+import { planFaults, pspFaultArmer, startFaults, type InjectedFault, type ProcessFaultKind } from './lib/chaos/faults';
+import { sleep } from './lib/chaos/http';
+import { createRng } from './lib/chaos/rng';
+import { emptyStats, runShopper, type OrderHistory } from './lib/chaos/shopper';
+import { ensureProductionBuild, startStack, type Stack } from './lib/stack';
+
+const HELP = `Usage: npm run chaos -- [options]
+
+Load + faults + recovery + reconciliation + invariant check, on the whole system run as real
+processes (embedded PostgreSQL, Kafka-protocol mock, next start, workers).
+
+Options:
+  --duration SECONDS       how long the load and the faults run (default 60; 10–1800)
+  --concurrency N          concurrent shoppers (default 12; 1–200)
+  --seed N                 seed of every random choice (default: random; printed, so a run can be repeated)
+  --psp-fault-rate R       share of confirms whose PSP call loses its answer or fails with 500 (default 0.1; 0–1)
+  --clean-timeout SECONDS  how long recovery may take to reach the clean state (default 120)
+  --build                  run \`next build\` first even if a production build exists
+  --keep                   keep the run directory (PostgreSQL data) even when the run passes
+  --help                   this text
+
+The processes' output goes to <run dir>/chaos.log (its path is printed). Exit 0: clean state
+reached and 0 violations; 1: violations or no clean state; 2: bad options or the run broke.`;
+
+const optionsSchema = z.object({
+  duration: z.coerce.number({ error: '--duration must be a number of seconds' }).int('--duration must be whole seconds').min(10, '--duration must be at least 10').max(1_800, '--duration must be at most 1800'),
+  concurrency: z.coerce.number({ error: '--concurrency must be a number' }).int('--concurrency must be a whole number').min(1, '--concurrency must be at least 1').max(200, '--concurrency must be at most 200'),
+  seed: z.coerce.number({ error: '--seed must be a number' }).int('--seed must be a whole number').min(0, '--seed must be ≥ 0').max(0xffffffff, '--seed must fit in 32 bits'),
+  pspFaultRate: z.coerce.number({ error: '--psp-fault-rate must be a number' }).min(0, '--psp-fault-rate must be between 0 and 1').max(1, '--psp-fault-rate must be between 0 and 1'),
+  cleanTimeout: z.coerce.number({ error: '--clean-timeout must be a number of seconds' }).int('--clean-timeout must be whole seconds').min(5, '--clean-timeout must be at least 5').max(3_600, '--clean-timeout must be at most 3600'),
+  build: z.boolean(),
+  keep: z.boolean(),
+});
+type Options = z.infer<typeof optionsSchema>;
+
+function parseOptions(): Options {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        duration: { type: 'string', default: '60' },
+        concurrency: { type: 'string', default: '12' },
+        seed: { type: 'string' },
+        'psp-fault-rate': { type: 'string', default: '0.1' },
+        'clean-timeout': { type: 'string', default: '120' },
+        build: { type: 'boolean', default: false },
+        keep: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const parsed = optionsSchema.safeParse({
+    duration: values.duration, concurrency: values.concurrency, seed: values.seed ?? Math.floor(Math.random() * 0x100000000),
+    pspFaultRate: values['psp-fault-rate'], cleanTimeout: values['clean-timeout'], build: values.build, keep: values.keep,
+  });
+  if (!parsed.success) {
+    console.error(`${parsed.error.issues.map((i) => i.message).join('\n')}\n\nRun with --help for the options.`);
+    process.exit(2);
+  }
+  return parsed.data;
+}
+
+const say = (line: string) => console.log(`[chaos] ${line}`);
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+const FAULT_LABELS: Record<ProcessFaultKind, string> = {
+  'kill-relay': 'SIGKILL outbox relay (restarted after 0.3–3 s)',
+  'kill-consumers': 'SIGKILL consumers (restarted after 0.3–3 s)',
+  'kill-recovery': 'SIGKILL recovery worker (restarted after 0.3–2 s)',
+  'pause-broker': 'Kafka broker frozen (SIGSTOP 2–5 s, SIGCONT)',
+  'restart-postgres': 'PostgreSQL restarted (fast shutdown + start)',
+};
+
+async function main(): Promise<number> {
+  const opts = parseOptions();
+  const rng = createRng(opts.seed);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'won-chaos-'));
+  chmodSync(dir, 0o755); // as root, PostgreSQL runs as "postgres" and must enter it
+  const logPath = path.join(dir, 'chaos.log');
+  const logFile = createWriteStream(logPath, { flags: 'a' });
+  const logLine = (who: string, line: string) => logFile.write(`${new Date().toISOString()} ${who.padEnd(12)} ${line}\n`);
+  const note = (line: string) => {
+    say(line);
+    logLine('chaos', line);
+  };
+
+  note(`seed ${opts.seed} · ${opts.duration} s of load · ${opts.concurrency} shoppers · PSP fault rate ${opts.pspFaultRate}`);
+  note(`run directory ${dir}; processes' output: ${logPath}`);
+  ensureProductionBuild(note, opts.build);
+
+  let stack: Stack | undefined;
+  let shuttingDown = false;
+  let faultStop: (() => Promise<void>) | undefined;
+  const unexpectedExits: { process: string; code: number | null; signal: string | null; atMs: number }[] = [];
+  let startedAt = Date.now();
+
+  const cleanup = async () => {
+    shuttingDown = true;
+    await faultStop?.().catch(() => {});
+    if (stack?.kafka) {
+      try {
+        process.kill(stack.kafka.pid, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+    }
+    await stack?.stop().catch((err) => note(`stopping the stack: ${(err as Error).message}`));
+  };
+  process.once('SIGINT', () => {
+    note('interrupted: stopping everything');
+    void cleanup().finally(() => process.exit(130));
+  });
+
+  // The merchant's webhook endpoint: records what it received, answers 500 now and then so the
+  // notifier's retry topics are part of the run.
+  const endpointRng = rng.fork('merchant-webhook-endpoint');
+  const received = new Map<string, number>();
+  let endpointFailures = 0;
+  const endpoint = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (endpointRng.chance(0.05)) {
+        endpointFailures++;
+        return void res.writeHead(500).end();
+      }
+      const id = String(req.headers['won-event-id'] ?? '');
+      received.set(id, (received.get(id) ?? 0) + 1);
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
+  const endpointUrl = `http://127.0.0.1:${(endpoint.address() as { port: number }).port}/webhooks/won`;
+
+  try {
+    stack = await startStack({
+      dir,
+      kafka: true,
+      workers: ['relay', 'consumers', 'recovery', 'psp-webhooks'],
+      env: {
+        LOG_LEVEL: 'info',
+        // Recovery and redelivery timings scaled down so a run finishes in minutes; the logic is the production one.
+        RECOVERY_INTERVAL_MS: '500',
+        RECOVERY_GRACE_MS: '2000',
+        RECOVERY_BASE_DELAY_MS: '500',
+        RECOVERY_DAILY_RECONCILIATION: '0',
+        RELAY_IDLE_POLL_MS: '200',
+        PSP_SANDBOX_WEBHOOK_TIME_SCALE: '0.01',
+        PSP_SANDBOX_WEBHOOK_INTERVAL_MS: '300',
+        WEBHOOK_RETRY_DELAYS_MS: '200,1000,3000',
+        WEBHOOK_TIMEOUT_MS: '3000',
+        TOSS_TIMEOUT_MS: '10000',
+        // The mock broker sometimes never answers a JoinGroup sent around a freeze; bound the stall.
+        KAFKA_REBALANCE_TIMEOUT_MS: '15000',
+      },
+      onLine: logLine,
+      onUnexpectedExit: (name, code, signal) => {
+        if (shuttingDown) return;
+        unexpectedExits.push({ process: name, code, signal, atMs: Date.now() - startedAt });
+        note(`${name} exited on its own (code ${code}, signal ${signal}); restarting it as a supervisor would`);
+        const p = name === 'web' ? stack?.web : stack?.workers.get(name as never);
+        setTimeout(() => void p?.start().catch((err) => note(`could not restart ${name}: ${(err as Error).message}`)), 1_000);
+      },
+      say: note,
+    });
+    {
+      const setup = connect(stack.databaseUrl, { max: 1, appName: 'chaos-setup' });
+      await setup.db.update(merchants).set({ webhookUrl: endpointUrl, webhookSecret: 'chaos-webhook-secret' }).where(eq(merchants.id, DEMO_MERCHANT_ID));
+      await setup.close();
+    }
+
+    // 1 + 2: load and faults.
+    const plan = planFaults(rng.fork('fault-plan'), opts.duration * 1000);
+    note(`fault plan: ${plan.map((f) => `${f.kind}@${(f.atMs / 1000).toFixed(1)}s`).join(', ')}`);
+    const armer = pspFaultArmer(stack.baseUrl, opts.pspFaultRate);
+    const stats = emptyStats();
+    const histories: OrderHistory[] = [];
+    const firstKstDate = kstDateOf(new Date());
+    startedAt = Date.now();
+    const loadEnds = startedAt + opts.duration * 1000;
+    const faults = startFaults(stack, plan, startedAt, note);
+    faultStop = faults.stop;
+    const ctx = { baseUrl: stack.baseUrl, seed: opts.seed, startedAt, stats, histories, beforeConfirm: armer.beforeConfirm, shouldStop: () => Date.now() >= loadEnds };
+    const shoppers = Array.from({ length: opts.concurrency }, (_, i) => runShopper(ctx, i, rng.fork(`shopper-${i}`)));
+    const progress = setInterval(() => {
+      const done = (k: ProcessFaultKind) => faults.injected.filter((f) => f.kind === k && f.endedMs !== undefined && !f.error).length;
+      note(`${secs(Date.now() - startedAt)}/${opts.duration} s  orders ${stats.orders} (paid ${stats.paid}, failed ${stats.failed}, confirming ${stats.confirming}, gave up ${stats.abandoned})  ` +
+        `confirm posts ${stats.confirmPosts}  5xx/no answer ${stats.transientErrors} | faults: relay ${done('kill-relay')}, consumers ${done('kill-consumers')}, recovery ${done('kill-recovery')}, ` +
+        `broker ${done('pause-broker')}, postgres ${done('restart-postgres')}, PSP armed ${armer.armed['lose-response'] + armer.armed['server-error']}`);
+    }, 5_000);
+    await sleep(opts.duration * 1000);
+    await faults.stop();
+    note('load over: no new checkouts; faults stopped; waiting for shoppers to finish their current purchase');
+    await Promise.race([Promise.all(shoppers), sleep(60_000)]);
+    clearInterval(progress);
+    faultStop = undefined;
+
+    // 3: every process up, then wait for the clean state.
+    for (const p of [stack.web, ...stack.workers.values()]) await p.start();
+    const recoveryStarted = Date.now();
+    const database = connect(stack.databaseUrl, { max: 4, appName: 'chaos-check' });
+    const { db } = database;
+    let last: Backlog | undefined;
+    let cleanAfterMs: number | undefined;
+    let lastPrint = 0;
+    while (Date.now() - recoveryStarted < opts.cleanTimeout * 1000) {
+      try {
+        last = await backlog(db);
+      } catch (err) {
+        note(`backlog query failed: ${(err as Error).message}`);
+        await sleep(500);
+        continue;
+      }
+      if (isClean(last)) {
+        cleanAfterMs = Date.now() - recoveryStarted;
+        break;
+      }
+      if (Date.now() - lastPrint > 5_000) {
+        lastPrint = Date.now();
+        note(`recovering (${secs(Date.now() - recoveryStarted)}): ${describeBacklog(last)}`);
+      }
+      await sleep(250);
+    }
+    if (cleanAfterMs === undefined) note(`NO clean state within ${opts.cleanTimeout} s: ${last ? describeBacklog(last) : 'backlog unknown'}`);
+    else note(`clean state reached ${secs(cleanAfterMs)} after the faults stopped`);
+
+    // 4: reconciliation, invariants, PSP books, histories.
+    const psp = pspClientFromEnv(stack.env);
+    const run = await runReconciliation(db, psp, { fromDate: firstKstDate, toDate: kstDateOf(new Date()) }, 'chaos');
+    const notMatched = (await db.execute(sql`select classification, order_id, detail from reconciliation_items where run_id = ${run.runId} and classification <> 'MATCHED' limit 5`)) as unknown as unknown[];
+    const notMatchedCount = Object.entries(run.counts).filter(([k]) => k !== 'MATCHED').reduce((s, [, v]) => s + (v ?? 0), 0);
+    note(`reconciliation ${run.runId}: ${run.items} payments compared, ${JSON.stringify(run.counts)}, ${run.settlementJournals} settlement journals posted`);
+
+    const invariants = await checkInvariants(db, { outboxLagLimit: '0 seconds', unfinishedLimit: '0 seconds' });
+    const platform = await platformChecks(db, 'wonplatform');
+    const history = await historyChecks(db, histories);
+    const demoEvents = (await db.execute(sql`select distinct o.event_id, (d.id is not null) as dead from outbox o
+      left join dead_letters d on d.event_id = o.event_id and d.consumer = 'webhook-notifier' where o.merchant_id = ${DEMO_MERCHANT_ID}`)) as unknown as { event_id: string; dead: boolean }[];
+    const undelivered = demoEvents.filter((e) => !e.dead && !received.has(e.event_id));
+    const deadLettered = demoEvents.filter((e) => e.dead).length;
+    const duplicates = [...received.values()].filter((n) => n > 1).length;
+    const extra: Check[] = [
+      { name: 'reconciliation-matched', description: 'reconciliation against the PSP found every payment matched', violations: notMatchedCount, sample: notMatched },
+      { name: 'merchant-webhooks-delivered', description: 'every event of the merchant reached its webhook endpoint at least once (or is a visible dead letter)', violations: undelivered.length, sample: undelivered.slice(0, 5) },
+      { name: 'workers-survive', description: 'no process exited on its own (only the ones we killed)', violations: unexpectedExits.length, sample: unexpectedExits.slice(0, 5) },
+      { name: 'clean-state-reached', description: `the clean state was reached within ${opts.cleanTimeout} s`, violations: cleanAfterMs === undefined ? 1 : 0, sample: last ? [last] : [] },
+    ];
+    const taken = (await db.execute(sql`select mode::text, coalesce(sum(count - remaining), 0)::int as taken, coalesce(sum(remaining), 0)::int as left
+      from psp.faults group by mode`)) as unknown as { mode: string; taken: number; left: number }[];
+    await armer.clear();
+    const takenOf = (m: string) => taken.find((t) => t.mode === m)?.taken ?? 0;
+    const leftOver = taken.reduce((s, t) => s + t.left, 0);
+
+    // The table.
+    const ok = (fs: InjectedFault[]) => fs.filter((f) => !f.error).length;
+    const byKind = (k: ProcessFaultKind) => faults.injected.filter((f) => f.kind === k);
+    const pg = byKind('restart-postgres')[0];
+    const pgWindow = pg ? errorWindow(stats.errorTimes, pg.startedMs, (pg.endedMs ?? pg.startedMs) + 15_000) : undefined;
+    const faultRows: [string, string][] = [
+      ...(Object.keys(FAULT_LABELS) as ProcessFaultKind[]).map((k): [string, string] => [FAULT_LABELS[k], String(ok(byKind(k)))]),
+      ['PSP confirm: approved, response lost (lose-response)', String(takenOf('lose-response'))],
+      ['PSP confirm: 500, nothing done (server-error)', String(takenOf('server-error'))],
+      ['merchant webhook endpoint answered 500', String(endpointFailures)],
+      ['double-clicked checkouts (same key posted twice at once)', String(stats.doubleClicks)],
+      ['concurrent duplicate confirms (2–3 at once)', String(stats.concurrentConfirms)],
+      ['late confirm re-posts (reload / back after the outcome)', String(stats.lateReposts)],
+    ];
+    const checks = [...invariants, ...platform, ...history, ...extra];
+    const total = checks.reduce((s, c) => s + c.violations, 0);
+
+    console.log('');
+    console.log(`Chaos run · seed ${opts.seed} · ${opts.duration} s · ${opts.concurrency} shoppers`);
+    console.log('');
+    printTable(['fault', 'injected'], faultRows);
+    console.log('');
+    printTable(['invariant', 'violations'], checks.map((c) => [c.name, String(c.violations)]));
+    console.log('');
+    console.log(`load: ${stats.orders} orders, ${stats.approvals} approved in the window, ${stats.confirmPosts} confirm posts; shoppers saw ${stats.paid} paid, ${stats.failed} failed, ${stats.confirming} still confirming when they left, ${stats.abandoned} gave up`);
+    console.log(`PSP faults: ${takenOf('lose-response') + takenOf('server-error')} of ${stats.approvals} approvals (${pct(takenOf('lose-response') + takenOf('server-error'), stats.approvals)}); ` +
+      `armed ${armer.armed['lose-response']} lose-response + ${armer.armed['server-error']} server-error, ${armer.armed.failedToArm} could not be armed, ${leftOver} armed but not used`);
+    console.log(`client-visible errors (5xx or no answer): ${stats.transientErrors}${pgWindow !== undefined ? `; around the PostgreSQL restart (${secs((pg!.endedMs ?? 0) - pg!.startedMs)}) for ${secs(pgWindow)}` : ''}`);
+    console.log(`merchant webhooks: ${received.size} events received, ${duplicates} more than once (at-least-once; merchants dedupe by won-event-id), ${deadLettered} dead-lettered`);
+    console.log(cleanAfterMs === undefined ? `clean state: NOT reached within ${opts.cleanTimeout} s` : `time to clean state after the faults stopped: ${secs(cleanAfterMs)}`);
+    console.log(`total violations: ${total}`);
+    for (const c of checks.filter((c) => c.violations > 0)) {
+      console.log(`\n${c.name}: ${c.description}\n${JSON.stringify(c.sample, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}`);
+    }
+    const historyPath = path.join(dir, 'history.jsonl');
+    writeFileSync(historyPath, histories.map((h) => JSON.stringify(h)).join('\n') + '\n');
+    console.log(`\nlog: ${logPath}\nshoppers' history (what each was told, step by step): ${historyPath}`);
+    await database.close();
+    await cleanup();
+    endpoint.close();
+    const passed = total === 0;
+    if (passed && !opts.keep) rmSync(path.join(dir, 'pg'), { recursive: true, force: true });
+    else note(`PostgreSQL data kept in ${path.join(dir, 'pg')}`);
+    return passed ? 0 : 1;
+  } catch (err) {
+    note(`the run broke: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    await cleanup();
+    endpoint.close();
+    return 2;
+  } finally {
+    await new Promise((r) => logFile.end(r));
+  }
+}
+
+function describeBacklog(b: Backlog): string {
+  return `unfinished payments ${b.unfinishedPayments}, unpublished outbox ${b.unpublishedOutbox}, projection behind ${b.projectionBehind}, ` +
+    `notifier behind ${b.notifierBehind}, PSP webhooks pending ${b.pspWebhooksPending}, receipts unprocessed ${b.pspReceiptsUnprocessed}`;
+}
+
+/** From the first to the last client-visible error inside [from, to] (ms since the load started). */
+function errorWindow(times: number[], from: number, to: number): number | undefined {
+  const inside = times.filter((t) => t >= from - 1_000 && t <= to).sort((a, b) => a - b);
+  return inside.length ? inside[inside.length - 1]! - inside[0]! : 0;
+}
+
+const pct = (n: number, of: number) => (of ? `${((100 * n) / of).toFixed(1)}%` : '–');
+
+function printTable(head: [string, string], rows: [string, string][]): void {
+  const w = Math.max(head[0].length, ...rows.map((r) => r[0].length));
+  const v = Math.max(head[1].length, ...rows.map((r) => r[1].length));
+  console.log(`| ${head[0].padEnd(w)} | ${head[1].padStart(v)} |`);
+  console.log(`| ${'-'.repeat(w)} | ${'-'.repeat(v - 1)}: |`);
+  for (const [a, b] of rows) console.log(`| ${a.padEnd(w)} | ${b.padStart(v)} |`);
+}
+
+main().then((code) => process.exit(code), (err) => {
+  console.error('[chaos] failed:', err);
+  process.exit(2);
+});
