@@ -46,9 +46,10 @@ export async function confirmPayment(db: Db, psp: TossClient, redirect: SuccessR
   }
 
   // The live attempt read above, or a new one (after a decline). A stale read is harmless: the
-  // conditional NOT_STARTED → EXECUTING below is what decides who confirms.
+  // conditional NOT_STARTED → EXECUTING below is what decides who confirms. A new attempt and its
+  // CREATED history row commit together, so no concurrent confirm can move it before it exists.
   const attempt = attempts.find((p) => p.status !== 'FAILURE')
-    ?? await openPaymentAttempt(db, { orderId: order.id, merchantId: order.merchantId, amount: order.amount, currency: order.currency }, actor);
+    ?? await db.transaction((tx) => openPaymentAttempt(tx, { orderId: order.id, merchantId: order.merchantId, amount: order.amount, currency: order.currency }, actor));
   if (attempt.status !== 'NOT_STARTED') {
     // Another payment of this order is being confirmed; never start a second one.
     if (attempt.pspPaymentKey && attempt.pspPaymentKey !== redirect.paymentKey) {

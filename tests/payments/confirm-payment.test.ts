@@ -1,13 +1,17 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { journalLines, ledgerAccounts } from '@/db/schema';
+import { journalLines, ledgerAccounts, paymentHistory, payments } from '@/db/schema';
 import { newId } from '@/lib/ids';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
 import { recordWindowFailure } from '@/lib/payments/record-window-failure';
 import { requestPayment } from '@/lib/payments/request-payment';
+import { createIsolatedDatabase } from '../helpers/db';
+import { createShop } from '../helpers/fixtures';
+import { waitFor } from '../helpers/kafka';
 import { orderFacts } from '../helpers/ledger-counts';
 import { usePaymentsHarness } from '../helpers/payments-harness';
+import { startSandbox } from '../helpers/psp';
 
 const t = usePaymentsHarness({ feeBps: 250 });
 
@@ -160,6 +164,37 @@ describe('confirm (approve step)', () => {
     expect(facts.journals).toHaveLength(1);
     expect(facts.events.map((e) => e.eventType).sort()).toEqual(['PaymentApproved', 'PaymentFailed']);
     await expect(requestPayment(t.db, order.orderId)).rejects.toMatchObject({ code: 'ORDER_ALREADY_PAID' });
+  });
+
+  it('a new attempt (a retry after a decline) becomes visible together with its CREATED history row, never before (found by the simulator, seed 50028)', async () => {
+    // Without one transaction, a concurrent confirm could take the attempt to EXECUTING before
+    // its creation was written down, and its timeline began with CONFIRM_STARTED.
+    const own = await createIsolatedDatabase();
+    const psp = await startSandbox(own.db);
+    try {
+      const shop = await createShop(own.db);
+      const order = await createOrder(own.db, { items: [{ productId: shop.productIds[0], quantity: 1 }], checkoutKey: newId('cfm') });
+      await recordWindowFailure(own.db, { orderId: order.orderId, code: 'REJECT_CARD_COMPANY', message: 'declined' });
+      const query = redirect(await psp.approve(order));
+      let confirming: Promise<unknown> = Promise.resolve();
+      const visibleEarly = await own.sql.begin(async (tx) => {
+        await tx`lock table payment_history in share mode`; // history inserts wait until we commit
+        confirming = confirmPayment(own.db, psp.client(), query);
+        await waitFor('the confirm to wait on the history insert', async () => {
+          const [row] = await own.sql`select count(*)::int as n from pg_locks where relation = 'payment_history'::regclass and not granted`;
+          return row!.n > 0;
+        });
+        return own.sql`select id from payments where order_id = ${order.orderId} and status <> 'FAILURE'`;
+      });
+      expect(visibleEarly).toHaveLength(0);
+      await confirming;
+      const [paid] = await own.db.select().from(payments).where(and(eq(payments.orderId, order.orderId), eq(payments.status, 'SUCCESS')));
+      const history = await own.db.select({ event: paymentHistory.event }).from(paymentHistory).where(eq(paymentHistory.paymentId, paid!.id)).orderBy(paymentHistory.id);
+      expect(history.map((h) => h.event)).toEqual(['CREATED', 'CONFIRM_STARTED', 'APPROVED']);
+    } finally {
+      await psp.close();
+      await own.close();
+    }
   });
 
   it('a forged fail redirect cannot fail a payment that is already approved', async () => {
