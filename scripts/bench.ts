@@ -13,7 +13,7 @@ import { merchants, products } from '@/db/schema';
 import { checkInvariants, totalViolations } from '@/lib/invariants/check-invariants';
 import { renderChart } from './lib/bench/chart';
 import { runPayFlowLoad, STEPS, type PayFlowLoadResult } from './lib/bench/pay-flow-load';
-import { PROFILE_PG_SETTINGS, profileDir, profileWebNodeArgs, resetStatementStats, writeStatementReport } from './lib/bench/profile';
+import { PROFILE_PG_SETTINGS, profileDir, profileWebNodeArgs, resetStatementStats, writeScanPlans, writeStatementReport } from './lib/bench/profile';
 import { postmasterPid, processTreeCpuMs } from './lib/bench/cpu-usage';
 import { initPgbench, pgbenchTarget, runPgbench, type PgbenchResult } from './lib/bench/pgbench';
 import { ensureProductionBuild, startStack } from './lib/stack';
@@ -161,7 +161,8 @@ async function main() {
     if (profiling) {
       const payments = measurements.reduce((n, m) => n + m.payments, 0);
       say(await writeStatementReport(database, payments, path.join(profiling, 'statements.txt')));
-      say(`statement report in ${profiling}/statements.txt; CPU profiles of the web process are written there when it stops`);
+      say(await writeScanPlans(database, path.join(profiling, 'scan-plans.txt')));
+      say(`statement report and scan plans in ${profiling}; CPU profiles of the web process are written there when it stops`);
     }
     const invariants = await checkInvariants(database.db, {});
     const violations = totalViolations(invariants);

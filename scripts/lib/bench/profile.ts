@@ -48,3 +48,27 @@ export async function writeStatementReport(database: Database, payments: number,
 }
 
 export const profileDir = (out: string) => path.join(out, 'profile');
+
+/**
+ * EXPLAIN ANALYZE of the scans the workers repeat all day, run against the outbox backlog and
+ * the payments the benchmark just made (no relay runs during the benchmark, so every event of
+ * the run is unpublished: the relay's worst case). Read-only: the row locks of FOR UPDATE end
+ * with each statement's own transaction.
+ */
+export async function writeScanPlans(database: Database, file: string): Promise<string> {
+  const scans: [string, string][] = [
+    ['outbox relay claim (500 oldest unpublished)', `select id, event_id, event_type, aggregate_id, payload from outbox where published_at is null order by id limit 500 for update skip locked`],
+    ['recovery claim (unfinished payments due)', `select id from payments where status in ('EXECUTING', 'UNKNOWN') and needs_attention is null and updated_at <= now() - interval '30 seconds' and (next_recovery_at is null or next_recovery_at <= now()) order by updated_at limit 100 for update skip locked`],
+    ['unstarted attempts to expire', `select id from payments where status = 'NOT_STARTED' and created_at < now() - interval '30 minutes' limit 200`],
+    ['order status (one order with its attempts)', `select * from orders o left join payments p on p.order_id = o.id where o.id = (select id from orders order by created_at desc limit 1)`],
+  ];
+  const [counts] = await database.sql`select (select count(*) from outbox)::int as outbox, (select count(*) from outbox where published_at is null)::int as unpublished, (select count(*) from payments)::int as payments`;
+  const out = [`rows: outbox ${counts!.outbox} (${counts!.unpublished} unpublished), payments ${counts!.payments}`, ''];
+  for (const [name, query] of scans) {
+    const plan = await database.sql.unsafe(`explain (analyze, buffers, costs off) ${query}`)
+      .then((rows) => rows.map((r) => String(r['QUERY PLAN'])), (err: Error) => [`(failed: ${err.message})`]);
+    out.push(`## ${name}`, query, ...plan, '');
+  }
+  writeFileSync(file, `${out.join('\n')}\n`);
+  return out[0]!;
+}
