@@ -59,6 +59,8 @@ export interface TossClientConfig {
   timeoutMs: number;
   /** Sent with every request, e.g. `TossPayments-Test-Code` in tests against the sandbox. */
   headers?: Record<string, string>;
+  /** The HTTP transport (default: global fetch); the seeded simulator puts its faulty network here. */
+  fetch?: typeof fetch;
 }
 
 export interface ConfirmRequest {
@@ -82,7 +84,7 @@ export function createTossClient(config: TossClientConfig) {
     let res: Response;
     let text: string;
     try {
-      res = await fetch(`${base}${path}`, {
+      res = await (config.fetch ?? fetch)(`${base}${path}`, {
         method,
         headers,
         body: init.body === undefined ? undefined : JSON.stringify(init.body),

@@ -1,0 +1,185 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { BALANCE_PROJECTION } from '@/lib/consumers/balance-projection';
+import { checkBalanceProjection } from '@/lib/consumers/projection-check';
+import { checkInvariants } from '@/lib/invariants/check-invariants';
+import type { World } from './world';
+
+export interface Violation {
+  name: string;
+  description: string;
+  sample: unknown[];
+}
+
+interface SqlCheck {
+  name: string;
+  description: string;
+  query: SQL;
+}
+
+/** Transitions a payment's history may show, one after the other (∅ = before the first). */
+const ALLOWED_TRANSITIONS = [
+  '∅>NOT_STARTED', 'NOT_STARTED>EXECUTING', 'NOT_STARTED>FAILURE', 'EXECUTING>SUCCESS', 'EXECUTING>FAILURE', 'EXECUTING>UNKNOWN',
+  'UNKNOWN>SUCCESS', 'UNKNOWN>FAILURE', 'SUCCESS>PARTIALLY_REFUNDED', 'SUCCESS>REFUNDED', 'PARTIALLY_REFUNDED>PARTIALLY_REFUNDED',
+  'PARTIALLY_REFUNDED>REFUNDED',
+];
+const PAID = sql.raw(`('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED')`);
+const PSP_CHARGED = sql.raw(`('DONE', 'CANCELED', 'PARTIAL_CANCELED')`);
+
+/**
+ * Safety properties that hold after every step, on top of DESIGN.md's invariants: they compare
+ * our books with the PSP's own records and with the event consumers' effects (the history and
+ * the other side, Jepsen-style, rather than our tables alone).
+ */
+function stepQueries(w: World): SqlCheck[] {
+  const m = w.shop.merchantId;
+  const mId = w.pspAccount.mId;
+  return [
+    {
+      name: 'history-is-a-valid-path',
+      description: 'each payment\'s history is a path of allowed transitions (never both SUCCESS and FAILURE) ending in its current status',
+      query: sql`with h as (
+          select h.payment_id, h.id, h.to_status::text as to_s, lag(h.to_status::text) over (partition by h.payment_id order by h.id) as prev
+          from payment_history h join payments p on p.id = h.payment_id where p.merchant_id = ${m} and h.to_status is not null
+        ), last as (
+          select distinct on (payment_id) payment_id, to_s from h order by payment_id, id desc
+        )
+        select payment_id, coalesce(prev, '∅') || '>' || to_s as transition from h
+          where coalesce(prev, '∅') || '>' || to_s <> all(${`{${ALLOWED_TRANSITIONS.join(',')}}`}::text[])
+        union all
+        select p.id, 'history ends in ' || coalesce(last.to_s, 'nothing') || ' but the payment is ' || p.status from payments p
+          left join last on last.payment_id = p.id where p.merchant_id = ${m} and last.to_s is distinct from p.status::text`,
+    },
+    {
+      name: 'psp-charges-once',
+      description: 'the PSP charged each order at most once, approved each payment at most once and never cancelled more than it approved',
+      query: sql`select order_id as what, count(*)::int as n from psp.payments where m_id = ${mId} and status in ${PSP_CHARGED} group by order_id having count(*) > 1
+        union all
+        select t.payment_key, count(*) filter (where t.kind = 'APPROVAL')::int from psp.transactions t join psp.payments q on q.payment_key = t.payment_key
+          where t.m_id = ${mId} group by t.payment_key, q.amount
+          having count(*) filter (where t.kind = 'APPROVAL') <> 1 or coalesce(sum(t.amount) filter (where t.kind = 'CANCEL'), 0) > q.amount`,
+    },
+    {
+      name: 'booked-only-what-the-psp-did',
+      description: 'every payment we hold as paid is charged at the PSP for its order and amount, and we never booked more refunds than the PSP made',
+      query: sql`select p.id, p.status, p.amount::text, p.refunded_amount::text, q.status as psp_status, q.amount::text as psp_amount, (q.amount - q.balance_amount)::text as psp_refunded
+        from payments p left join psp.payments q on q.payment_key = p.psp_payment_key and q.m_id = ${mId}
+        where p.merchant_id = ${m} and p.status in ${PAID}
+          and (q.payment_key is null or q.status not in ${PSP_CHARGED} or q.amount <> p.amount or q.order_id <> p.order_id or p.refunded_amount > q.amount - q.balance_amount)`,
+    },
+    {
+      name: 'refund-reservations-within-capture',
+      description: 'refunds not refused (succeeded or still in flight) never add up to more than the payment',
+      query: sql`select p.id, p.amount::text, sum(r.amount)::text as reserved from payments p join refunds r on r.payment_id = p.id and r.status <> 'FAILED'
+        where p.merchant_id = ${m} group by p.id, p.amount having sum(r.amount) > p.amount`,
+    },
+    {
+      name: 'one-event-per-outcome',
+      description: 'a failed payment has exactly one PaymentFailed event, a succeeded refund exactly one PaymentRefunded; nothing else has one',
+      query: sql`select p.id, p.status::text, count(o.id)::int as events from payments p left join outbox o on o.aggregate_id = p.id and o.event_type = 'PaymentFailed'
+          where p.merchant_id = ${m} group by p.id having count(o.id) <> case when p.status = 'FAILURE' then 1 else 0 end
+        union all
+        select r.id, r.status::text, count(o.id)::int from refunds r left join outbox o on o.event_type = 'PaymentRefunded' and o.payload->>'refundId' = r.id
+          where r.merchant_id = ${m} group by r.id having count(o.id) <> case when r.status = 'SUCCEEDED' then 1 else 0 end`,
+    },
+    {
+      name: 'projection-exactly-once',
+      description: 'the balance projection equals the fold of exactly the events it recorded as consumed (each event applied once)',
+      query: sql`with consumed as (
+          select o.payload from outbox o join consumed_events c on c.event_id = o.event_id and c.consumer = ${BALANCE_PROJECTION} where o.merchant_id = ${m}
+        ), fold as (
+          select coalesce(sum(case payload->>'type' when 'PaymentApproved' then (payload->>'amount')::bigint - (payload->>'platformFee')::bigint
+                                                   when 'PaymentRefunded' then -(payload->>'amount')::bigint else 0 end), 0) as payable,
+                 count(*) filter (where payload->>'type' = 'PaymentApproved') as approved,
+                 count(*) filter (where payload->>'type' = 'PaymentFailed') as failed
+          from consumed
+        )
+        select f.payable::text, f.approved::int, f.failed::int, b.payable::text as projected, b.approved_count, b.failed_count
+        from fold f left join merchant_balances b on b.merchant_id = ${m} and b.currency = 'KRW'
+        where f.payable <> coalesce(b.payable, 0) or f.approved <> coalesce(b.approved_count, 0) or f.failed <> coalesce(b.failed_count, 0)`,
+    },
+    {
+      name: 'consumed-events-exist',
+      description: 'the consumer recorded only events that are in the outbox (the seed\'s database holds nothing else)',
+      query: sql`select c.event_id from consumed_events c where c.consumer = ${BALANCE_PROJECTION}
+        and not exists (select 1 from outbox o where o.event_id = c.event_id)`,
+    },
+  ];
+}
+
+/** After quiescence: everything has finished, and both sides and every consumer agree. */
+function finalQueries(w: World): SqlCheck[] {
+  const m = w.shop.merchantId;
+  const mId = w.pspAccount.mId;
+  return [
+    {
+      name: 'nothing-unfinished',
+      description: 'no payment is unfinished or flagged for a person, no refund in flight, no webhook undelivered or unprocessed, no event unpublished',
+      query: sql`select 'payment' as what, id, status::text, needs_attention as detail from payments
+          where merchant_id = ${m} and (status in ('NOT_STARTED', 'EXECUTING', 'UNKNOWN') or needs_attention is not null)
+        union all select 'refund', id, status::text, failure_message from refunds where merchant_id = ${m} and status in ('PENDING', 'UNKNOWN')
+        union all select 'psp-webhook', transmission_id, status::text, last_result from psp.webhook_deliveries where m_id = ${mId} and status <> 'DELIVERED'
+        union all select 'webhook-receipt', transmission_id, 'unprocessed', event_type from psp_webhook_receipts where processed_at is null
+        union all select 'outbox', event_id, 'unpublished', event_type from outbox where merchant_id = ${m} and published_at is null`,
+    },
+    {
+      name: 'psp-charges-are-ours',
+      description: 'every payment the PSP charged is paid with us, with the refunds the PSP made (no lost approved payment)',
+      query: sql`select q.payment_key, q.order_id, q.status::text as psp_status, q.amount::text, (q.amount - q.balance_amount)::text as psp_refunded,
+          p.id, p.status::text, p.refunded_amount::text
+        from psp.payments q left join payments p on p.psp_payment_key = q.payment_key
+        where q.m_id = ${mId} and q.status in ${PSP_CHARGED}
+          and (p.id is null or p.status not in ${PAID} or p.refunded_amount <> q.amount - q.balance_amount)`,
+    },
+    {
+      name: 'every-event-consumed',
+      description: 'every outbox event reached the balance projection',
+      query: sql`select o.event_id, o.event_type from outbox o where o.merchant_id = ${m}
+        and not exists (select 1 from consumed_events c where c.consumer = ${BALANCE_PROJECTION} and c.event_id = o.event_id)`,
+    },
+  ];
+}
+
+async function runQueries(w: World, checks: SqlCheck[]): Promise<Violation[]> {
+  const out: Violation[] = [];
+  await Promise.all(checks.map(async (c) => {
+    const rows = (await w.checkDb.execute(sql`select * from (${c.query}) v limit 5`)) as unknown as unknown[];
+    if (rows.length) out.push({ name: c.name, description: c.description, sample: [...rows] });
+  }));
+  return out;
+}
+
+function fromInvariants(results: Awaited<ReturnType<typeof checkInvariants>>): Violation[] {
+  return results.filter((r) => r.violations > 0).map((r) => ({ name: r.name, description: r.description, sample: r.sample }));
+}
+
+function clientPromises(w: World): Violation[] {
+  return w.problems.length ? [{ name: 'client-promises', description: 'what a shopper or merchant was told holds', sample: w.problems.slice(0, 5) }] : [];
+}
+
+/**
+ * After every step. The invariants' time limits are days of real time here: simulated time runs
+ * ahead of the database's now(), so "published within 5 minutes" and "no payment unfinished for
+ * an hour" are judged after quiescence instead, with no slack at all.
+ */
+export async function checkStep(w: World): Promise<Violation[]> {
+  const [invariants, sim] = await Promise.all([
+    checkInvariants(w.checkDb, { merchantId: w.shop.merchantId, outboxLagLimit: '1 day', unfinishedLimit: '1 day' }),
+    runQueries(w, stepQueries(w)),
+  ]);
+  const bus = w.channel.problems.length ? [{ name: 'valid-events-on-the-bus', description: 'every message on the topic is a valid event', sample: w.channel.problems.slice(0, 5) }] : [];
+  return [...fromInvariants(invariants), ...sim, ...bus, ...clientPromises(w)];
+}
+
+/** After quiescence (faults off, recovery and delivery run until nothing is left to do). */
+export async function checkFinal(w: World): Promise<Violation[]> {
+  const [step, invariants, final, projection] = await Promise.all([
+    checkStep(w),
+    checkInvariants(w.checkDb, { merchantId: w.shop.merchantId, outboxLagLimit: '0 seconds', unfinishedLimit: '0 seconds' }),
+    runQueries(w, finalQueries(w)),
+    checkBalanceProjection(w.db, w.shop.merchantId),
+  ]);
+  const out = [...step, ...fromInvariants(invariants).filter((v) => !step.some((s) => s.name === v.name)), ...final];
+  if (projection.length) out.push({ name: 'projection-equals-ledger', description: 'the balance projection equals the ledger once every event is consumed', sample: projection.map((p) => ({ ...p, projected: String(p.projected), ledger: String(p.ledger) })) });
+  if (w.network.lateCount() || w.channel.lag()) out.push({ name: 'nothing-in-flight', description: 'no PSP request or event is still on its way', sample: [{ lateRequests: w.network.lateCount(), unconsumedEvents: w.channel.lag() }] });
+  return out;
+}

@@ -1,0 +1,354 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { payments } from '@/db/schema';
+import { AppError } from '@/lib/errors';
+import { kstDateOf } from '@/lib/kst';
+import { createOrder } from '@/lib/orders/create-order';
+import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
+import type { OrderStatusView } from '@/lib/payments/get-order-status';
+import { failRedirectSchema, recordWindowFailure } from '@/lib/payments/record-window-failure';
+import { requestPayment } from '@/lib/payments/request-payment';
+import { authorizePaymentWindow, type WindowAction } from '@/lib/psp-sandbox/authorize-window';
+import { deliverDueWebhooks } from '@/lib/psp-sandbox/deliver-due-webhooks';
+import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
+import { recoveryTick } from '@/lib/recovery/recovery-loop';
+import { requestRefund } from '@/lib/refunds/request-refund';
+import { SimulatedKafkaError } from './event-channel';
+import type { Prng } from './prng';
+import { webhookFetch } from './webhook-network';
+import { silentLog, type OrderModel, type World } from './world';
+
+/**
+ * What one step does, decided from the seed alone before it runs (entities are named by their
+ * index in the world's model, never by database ids), so a seed always replays the same steps.
+ */
+export type Plan =
+  | { kind: 'create-order'; order: number; copies: number }
+  | { kind: 'resubmit-checkout'; order: number; changed: boolean }
+  | { kind: 'request-payment'; order: number }
+  | { kind: 'open-window'; order: number; action: WindowAction; redirect: number }
+  | { kind: 'follow-redirect'; redirect: number; tamper: 'none' | 'amount' | 'key'; other: number; copies: number }
+  | { kind: 'psp-webhooks' }
+  | { kind: 'recovery-tick' }
+  | { kind: 'refund'; key: number; copies: number }
+  | { kind: 'relay' }
+  | { kind: 'consume' }
+  | { kind: 'late-requests' }
+  | { kind: 'advance'; ms: number }
+  | { kind: 'reconcile' }
+  | { kind: 'concurrently'; steps: Planned[] };
+
+/** A plan and the generator of its faults (forked from the seed, so faults replay too). */
+export interface Planned {
+  plan: Plan;
+  faults: Prng;
+}
+
+const MAX_ORDERS = 6;
+const PRICES = [15_000n, 4_200n, 99_900n]; // tests/helpers/fixtures.ts createShop
+
+const WEIGHTS = {
+  'create-order': 4,
+  'resubmit-checkout': 1,
+  'request-payment': 1.5,
+  'open-window': 7,
+  'follow-redirect': 8,
+  'psp-webhooks': 3,
+  'recovery-tick': 3,
+  refund: 4,
+  relay: 3,
+  consume: 3,
+  'late-requests': 1,
+  advance: 4,
+  reconcile: 0.5,
+  concurrently: 4,
+} as const;
+type Kind = keyof typeof WEIGHTS;
+
+/** Kinds that may run at the same time as others (the races of the pay flow). */
+const RACERS: Exclude<Kind, 'concurrently'>[] = ['follow-redirect', 'follow-redirect', 'psp-webhooks', 'recovery-tick', 'refund', 'relay', 'consume', 'request-payment', 'open-window'];
+
+export function planStep(w: World, rng: Prng): Planned {
+  const weights: Record<Kind, number> = { ...WEIGHTS };
+  if (w.orders.length >= MAX_ORDERS) weights['create-order'] = 0;
+  if (w.orders.length === 0) return { plan: planKind(w, rng, 'create-order'), faults: rng.fork() };
+  if (w.redirects.length === 0) weights['follow-redirect'] = 0;
+  const kind = rng.weighted(weights);
+  if (kind === 'concurrently') {
+    const n = rng.int(2, 3);
+    // Only redirects that exist before the burst: one opened inside it may not be there yet.
+    const redirects = w.redirects.length;
+    const steps = Array.from({ length: n }, () => {
+      let k = rng.pick(RACERS);
+      if (k === 'follow-redirect' && redirects === 0) k = 'open-window';
+      return { plan: planKind(w, rng, k, redirects), faults: rng.fork() };
+    });
+    return { plan: { kind: 'concurrently', steps }, faults: rng.fork() };
+  }
+  return { plan: planKind(w, rng, kind), faults: rng.fork() };
+}
+
+function planKind(w: World, rng: Prng, kind: Exclude<Kind, 'concurrently'>, redirects = w.redirects.length): Plan {
+  switch (kind) {
+    case 'create-order': {
+      const products = rng.shuffle([0, 1, 2] as const).slice(0, rng.int(1, 2));
+      const items = products.map((product) => ({ product, quantity: rng.int(1, 3) }));
+      const index = w.orders.length;
+      w.orders.push({ index, checkoutKey: `sim-checkout-${w.seed}-${index}`, items, amount: items.reduce((s, i) => s + PRICES[i.product]! * BigInt(i.quantity), 0n) });
+      return { kind, order: index, copies: rng.chance(0.2) ? 2 : 1 };
+    }
+    case 'resubmit-checkout':
+      return { kind, order: rng.int(0, w.orders.length - 1), changed: rng.chance(0.25) };
+    case 'request-payment':
+      return { kind, order: rng.int(0, w.orders.length - 1) };
+    case 'open-window': {
+      // Mostly a shopper who has not been to the window yet; sometimes one trying again.
+      const fresh = w.orders.filter((o) => !w.redirects.some((r) => r.order === o.index));
+      const order = fresh.length && rng.chance(0.7) ? rng.pick(fresh).index : rng.int(0, w.orders.length - 1);
+      const action = rng.weighted({ approve: 7, decline: 1.5, cancel: 1.5 });
+      const redirect = w.redirects.length;
+      w.redirects.push({ index: redirect, order, action, followed: 0 });
+      return { kind, order, action, redirect };
+    }
+    case 'follow-redirect': {
+      // Mostly a browser coming back from the window; sometimes an old redirect (back button, a reload).
+      const n = redirects;
+      const waiting = w.redirects.slice(0, n).filter((r) => r.followed === 0);
+      const redirect = waiting.length && rng.chance(0.75) ? rng.pick(waiting).index : rng.int(0, n - 1);
+      w.redirects[redirect]!.followed++;
+      const tamper = rng.weighted({ none: 17, amount: 2, key: 1 });
+      return { kind, redirect, tamper, other: rng.int(0, n - 1), copies: rng.chance(0.2) ? rng.int(2, 3) : 1 };
+    }
+    case 'refund': {
+      const reuse = w.refundKeys.length > 0 && rng.chance(0.25);
+      const amountChoice = rng.weighted({ rest: 3, half: 2, small: 3, odd: 1 });
+      const copies = rng.chance(0.15) ? 2 : 1;
+      if (reuse) return { kind, key: rng.int(0, w.refundKeys.length - 1), copies };
+      // Mostly an order the shopper has come back from the window for: likely paid.
+      const paidLikely = w.orders.filter((o) => w.redirects.some((r) => r.order === o.index && r.action === 'approve' && r.followed > 0));
+      const order = paidLikely.length && rng.chance(0.8) ? rng.pick(paidLikely) : w.orders[rng.int(0, w.orders.length - 1)]!;
+      const amount = amountChoice === 'rest' ? undefined : amountChoice === 'half' ? Number(order.amount / 2n) : amountChoice === 'small' ? 1_000 : Number(order.amount) - 1;
+      const key = w.refundKeys.length;
+      w.refundKeys.push({ index: key, order: order.index, key: `sim-refund-${w.seed}-${key}`, amount: amount && amount > 0 ? amount : undefined });
+      return { kind, key, copies };
+    }
+    case 'advance': {
+      const scale = rng.weighted({ seconds: 3, minutes: 4, tenMinutes: 2, hours: 1, days: 0.5 });
+      const ms = scale === 'seconds' ? rng.int(1, 59) * 1_000
+        : scale === 'minutes' ? rng.int(1, 9) * 60_000
+          : scale === 'tenMinutes' ? rng.int(10, 59) * 60_000
+            : scale === 'hours' ? rng.int(1, 23) * 3_600_000
+              : rng.int(1, 3) * 86_400_000;
+      return { kind, ms };
+    }
+    default:
+      return { kind };
+  }
+}
+
+/** A plan as the trace shows it. */
+export function describePlan(w: World, plan: Plan): string {
+  switch (plan.kind) {
+    case 'create-order': {
+      const o = w.orders[plan.order]!;
+      return `create-order o${plan.order} [${o.items.map((i) => `p${i.product}×${i.quantity}`).join(' ')}] ${o.amount}${plan.copies > 1 ? ' (double submit)' : ''}`;
+    }
+    case 'resubmit-checkout':
+      return `resubmit-checkout o${plan.order}${plan.changed ? ' with other items' : ''}`;
+    case 'request-payment':
+      return `request-payment o${plan.order}`;
+    case 'open-window':
+      return `open-window o${plan.order} ${plan.action} → r${plan.redirect}`;
+    case 'follow-redirect':
+      return `follow-redirect r${plan.redirect}${plan.tamper === 'amount' ? ' tampered amount' : plan.tamper === 'key' ? ` with r${plan.other}'s paymentKey` : ''}${plan.copies > 1 ? ` ×${plan.copies} at once` : ''}`;
+    case 'refund': {
+      const k = w.refundKeys[plan.key]!;
+      return `refund o${k.order} ${k.amount ?? 'rest'} key k${plan.key}${plan.copies > 1 ? ' ×2 at once' : ''}`;
+    }
+    case 'advance':
+      return `advance ${formatMs(plan.ms)}`;
+    case 'concurrently':
+      return `concurrently { ${plan.steps.map((s) => describePlan(w, s.plan)).join(' ‖ ')} }`;
+    default:
+      return plan.kind;
+  }
+}
+
+/** Runs a plan against the real code; returns what a client would have seen. */
+export async function runPlan(w: World, step: Planned, note: (s: string) => void): Promise<string> {
+  const { plan, faults } = step;
+  switch (plan.kind) {
+    case 'create-order':
+      return createOrders(w, w.orders[plan.order]!, plan.copies);
+    case 'resubmit-checkout':
+      return resubmit(w, w.orders[plan.order]!, plan.changed);
+    case 'request-payment': {
+      const o = w.orders[plan.order]!;
+      if (!o.orderId) return 'no such order';
+      return refusalOr(async () => (await requestPayment(w.db, o.orderId!), 'ready'));
+    }
+    case 'open-window':
+      return openWindow(w, plan.order, plan.action, plan.redirect);
+    case 'follow-redirect':
+      return followRedirect(w, plan, faults, note);
+    case 'psp-webhooks': {
+      const round = await deliverDueWebhooks(w.db, { now: w.clock.now(), fetch: webhookFetch(w.db, w.psp(faults, note), faults, w.rates.webhook, note) });
+      return `${round.delivered}/${round.attempted} delivered`;
+    }
+    case 'recovery-tick': {
+      const r = await recoveryTick(w.db, w.psp(faults, note), w.policy, silentLog, w.clock.now());
+      return `recovered ${JSON.stringify(r.recovered)} expired ${r.expired} refunds ${r.refundsRetried} webhooks ${r.webhooksProcessed}`;
+    }
+    case 'refund':
+      return refund(w, plan.key, plan.copies, faults, note);
+    case 'relay':
+      try {
+        return `published ${await w.relay(faults, note).publishBatch()}`;
+      } catch (err) {
+        if (err instanceof SimulatedKafkaError) return `relay batch failed: ${err.message}`;
+        throw err;
+      }
+    case 'consume':
+      return `applied ${await w.channel.consume(w.db, faults, w.rates.consumer, note)}`;
+    case 'late-requests':
+      return `${await w.network.releaseLate(faults, note)} late requests arrived`;
+    case 'advance':
+      w.clock.advance(plan.ms);
+      return 'ok';
+    case 'reconcile':
+      return reconcile(w, faults, note);
+    case 'concurrently': {
+      const outcomes = await Promise.all(plan.steps.map((s) => runPlan(w, s, note).catch((err: unknown) => {
+        throw Object.assign(err as Error, { during: describePlan(w, s.plan) });
+      })));
+      return outcomes.join(' ‖ ');
+    }
+  }
+}
+
+/** AppErrors are the product saying no (a refused refund, a tampered redirect): expected outcomes. */
+async function refusalOr(f: () => Promise<string>): Promise<string> {
+  try {
+    return await f();
+  } catch (err) {
+    if (err instanceof AppError) return `refused ${err.code}`;
+    throw err;
+  }
+}
+
+function checkoutRequest(w: World, o: OrderModel, changed = false) {
+  const items = o.items.map((i, k) => ({ productId: w.shop.productIds[i.product], quantity: i.quantity + (changed && k === 0 ? 1 : 0) }));
+  return { items, checkoutKey: o.checkoutKey };
+}
+
+async function createOrders(w: World, o: OrderModel, copies: number): Promise<string> {
+  const results = await Promise.all(Array.from({ length: copies }, () => createOrder(w.db, checkoutRequest(w, o))));
+  const ids = new Set(results.map((r) => r.orderId));
+  if (ids.size !== 1) w.problems.push(`o${o.index}: one checkout key placed ${ids.size} orders`);
+  if (results.filter((r) => r.created).length !== 1) w.problems.push(`o${o.index}: ${results.filter((r) => r.created).length} of ${copies} submits say they created the order`);
+  if (BigInt(results[0]!.amount) !== o.amount) w.problems.push(`o${o.index}: priced ${results[0]!.amount}, cart is ${o.amount}`);
+  o.orderId = results[0]!.orderId;
+  o.orderName = results[0]!.orderName;
+  return `${o.orderId.slice(-6)} ${results.map((r) => (r.created ? 'created' : 'same order')).join(', ')}`;
+}
+
+async function resubmit(w: World, o: OrderModel, changed: boolean): Promise<string> {
+  if (!o.orderId) return 'no such order';
+  return refusalOr(async () => {
+    const again = await createOrder(w.db, checkoutRequest(w, o, changed));
+    if (changed) w.problems.push(`o${o.index}: a checkout key was reused for other items and accepted`);
+    if (again.orderId !== o.orderId || again.created) w.problems.push(`o${o.index}: a repeated checkout made order ${again.orderId} (created=${again.created})`);
+    return again.created ? 'created' : 'same order';
+  });
+}
+
+async function openWindow(w: World, orderIndex: number, action: WindowAction, redirectIndex: number): Promise<string> {
+  const o = w.orders[orderIndex]!;
+  if (!o.orderId) return 'no such order';
+  const url = await authorizePaymentWindow(w.db, {
+    clientKey: w.pspAccount.clientKey,
+    orderId: o.orderId,
+    orderName: o.orderName,
+    amount: Number(o.amount),
+    currency: 'KRW',
+    successUrl: 'http://shop.sim/checkout/success',
+    failUrl: 'http://shop.sim/checkout/fail',
+    action,
+  }, w.clock.now);
+  w.redirects[redirectIndex]!.url = url;
+  const u = new URL(url);
+  return u.pathname.endsWith('/success') ? `success ${u.searchParams.get('paymentKey')!.slice(-6)}` : `fail ${u.searchParams.get('code')}`;
+}
+
+async function followRedirect(w: World, plan: Extract<Plan, { kind: 'follow-redirect' }>, faults: Prng, note: (s: string) => void): Promise<string> {
+  const r = w.redirects[plan.redirect]!;
+  if (!r.url) return 'no redirect (the window did not open)';
+  const url = new URL(r.url);
+  const query = Object.fromEntries(url.searchParams);
+  const copies = Array.from({ length: plan.copies });
+  if (url.pathname.endsWith('/fail')) {
+    const input = failRedirectSchema.parse(query);
+    const views = await Promise.all(copies.map(() => recordWindowFailure(w.db, input)));
+    return views.map((v) => v.status).join(' | ');
+  }
+  if (plan.tamper === 'amount') query.amount = String(Number(query.amount) + (faults.chance(0.5) ? 1 : -100));
+  if (plan.tamper === 'key') {
+    const other = w.redirects[plan.other]?.url;
+    query.paymentKey = (other && new URL(other).searchParams.get('paymentKey')) || 'tsim_made_up_key_0000000000';
+  }
+  const redirect = successRedirectSchema.parse(query);
+  const outcomes = await Promise.all(copies.map(() => refusalOr(async () => told(w, r.order, await confirmPayment(w.db, w.psp(faults, note), redirect)))));
+  return outcomes.join(' | ');
+}
+
+function told(w: World, orderIndex: number, view: OrderStatusView): string {
+  const o = w.orders[orderIndex]!;
+  if (view.status === 'PAID' || view.status === 'PARTIALLY_REFUNDED' || view.status === 'REFUNDED') o.toldPaid = true;
+  return view.status;
+}
+
+async function refund(w: World, keyIndex: number, copies: number, faults: Prng, note: (s: string) => void): Promise<string> {
+  const k = w.refundKeys[keyIndex]!;
+  const o = w.orders[k.order]!;
+  if (!o.orderId) return 'no such order';
+  // The merchant refunds the order's paid payment (the dashboard shows it), else its latest attempt.
+  const [payment] = await w.db.select({ id: payments.id }).from(payments)
+    .where(and(eq(payments.orderId, o.orderId), inArray(payments.status, ['SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED'])));
+  const [latest] = payment ? [payment] : await w.db.select({ id: payments.id }).from(payments).where(eq(payments.orderId, o.orderId)).orderBy(desc(payments.createdAt)).limit(1);
+  if (!latest) return 'no payment';
+  const outcomes = await Promise.all(Array.from({ length: copies }, () => refusalOr(async () => {
+    const { refund: r } = await requestRefund(w.db, w.psp(faults, note), {
+      merchantId: w.shop.merchantId,
+      paymentId: latest.id,
+      idempotencyKey: k.key,
+      request: { amount: k.amount, reason: 'simulated refund' },
+      requestedBy: 'sim-merchant',
+    });
+    if (k.refundId && k.refundId !== r.id) w.problems.push(`k${keyIndex}: one Idempotency-Key returned refunds ${k.refundId} and ${r.id}`);
+    k.refundId ??= r.id;
+    if (r.status === 'SUCCEEDED') k.toldSucceeded = true;
+    return `${r.status} ${r.amount}`;
+  })));
+  return outcomes.join(' | ');
+}
+
+async function reconcile(w: World, faults: Prng, note: (s: string) => void): Promise<string> {
+  try {
+    const run = await runReconciliation(w.db, w.psp(faults, note), reconciliationRange(w), 'simulation');
+    return `${run.items} compared ${JSON.stringify(run.counts)}, ${run.settlementJournals} settlement journals`;
+  } catch (err) {
+    if ((err as Error).message.startsWith('could not read PSP settlements')) return 'settlements unreadable (PSP fault)';
+    throw err;
+  }
+}
+
+/** Every KST day the seed's payments can be dated in. */
+export function reconciliationRange(w: World) {
+  return { fromDate: kstDateOf(new Date(w.clock.startedAt - 86_400_000)), toDate: kstDateOf(w.clock.now()) };
+}
+
+export function formatMs(ms: number): string {
+  if (ms >= 86_400_000) return `${+(ms / 86_400_000).toFixed(1)}d`;
+  if (ms >= 3_600_000) return `${+(ms / 3_600_000).toFixed(1)}h`;
+  if (ms >= 60_000) return `${+(ms / 60_000).toFixed(1)}min`;
+  return `${ms / 1000}s`;
+}

@@ -1,0 +1,191 @@
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { outbox, payments, pspWebhookDeliveries, pspWebhookReceipts, reconciliationItems, refunds } from '@/db/schema';
+import { deliverDueWebhooks } from '@/lib/psp-sandbox/deliver-due-webhooks';
+import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
+import { recoveryTick } from '@/lib/recovery/recovery-loop';
+import { defaultRecoveryPolicy } from '@/lib/recovery/recover-payment';
+import { checkFinal, checkStep, type Violation } from './checks';
+import { SimulatedKafkaError } from './event-channel';
+import { describePlan, planStep, reconciliationRange, runPlan } from './operations';
+import { Prng } from './prng';
+import type { SeedDatabases } from './seed-databases';
+import { webhookFetch } from './webhook-network';
+import { silentLog, World, type FaultRates } from './world';
+
+export interface SeedResult {
+  seed: number;
+  steps: number;
+  ok: boolean;
+  /** Every step with its outcome and the faults that struck, in order. */
+  trace: string[];
+  violations: Violation[];
+  /** An operation threw something other than the product's own refusals (a 500 to a client). */
+  error?: string;
+  ms: number;
+}
+
+const INTENSITY = { none: 0, low: 0.05, medium: 0.15, high: 0.3 } as const;
+/** Rounds of fault-free recovery and delivery allowed before "still unfinished" is a failure. */
+const QUIESCENCE_ROUNDS = 40;
+
+/**
+ * Runs one seed: `steps` operations and faults chosen by the seed, the invariants checked after
+ * each; then quiescence (faults off; late requests arrive, relay, consumers, webhooks and
+ * recovery run with time moving on) and the final checks, where nothing may be left unfinished
+ * and our books, the PSP's and the consumers' must agree.
+ */
+export async function runSeed(seed: number, databases: SeedDatabases, steps: number): Promise<SeedResult> {
+  const started = performance.now();
+  const rng = new Prng(seed);
+  const intensity = rng.weighted({ none: 1, low: 3, medium: 3, high: 2 });
+  const rate = () => Math.round(INTENSITY[intensity] * (0.5 + rng.float()) * 100) / 100;
+  const rates: FaultRates = { psp: rate(), webhook: rate(), relay: rate(), consumer: rate() };
+  const feeBps = rng.pick([0, 250, 333]);
+  // Grace 0 lets the poller race a confirm still in flight, which must be as safe as the default.
+  const graceMs = rng.chance(0.3) ? 0 : defaultRecoveryPolicy.graceMs;
+  const trace: string[] = [`faults ${intensity} ${JSON.stringify(rates)}; platform fee ${feeBps} bps; recovery grace ${graceMs / 1000} s`];
+  const result = (extra: Partial<SeedResult>): SeedResult => ({ seed, steps, ok: false, trace, violations: [], ms: performance.now() - started, ...extra });
+
+  const database = await databases.create();
+  try {
+    const w = await World.create(seed, database, rates, feeBps, { ...defaultRecoveryPolicy, graceMs });
+    for (let i = 1; i <= steps; i++) {
+      const step = planStep(w, rng);
+      const line = `#${String(i).padStart(3, '0')} ${w.clock.elapsed()} ${describePlan(w, step.plan)}`;
+      const notes: string[] = [];
+      try {
+        const outcome = await runPlan(w, step, (s) => notes.push(s));
+        trace.push(`${line} → ${outcome}${notes.length ? `   [${notes.join('; ')}]` : ''}`);
+      } catch (err) {
+        trace.push(`${line} → THREW${notes.length ? `   [${notes.join('; ')}]` : ''}`);
+        return result({ error: errorText(err) });
+      }
+      const violations = await checkStep(w);
+      if (violations.length) return result({ violations });
+    }
+    const stuck = await quiesce(w, trace);
+    if (stuck) return result(stuck);
+    const reconciliation = await finalReconciliation(w, trace);
+    // Its lookups expire payments at the PSP, whose webhooks must arrive like any other.
+    const stuckAfter = await quiesce(w, trace);
+    if (stuckAfter) return result(stuckAfter);
+    const violations = [...reconciliation, ...(await checkFinal(w)), ...(await promisesKept(w))];
+    return result({ ok: violations.length === 0, violations });
+  } catch (err) {
+    return result({ error: errorText(err) });
+  } finally {
+    await database.dispose();
+  }
+}
+
+/**
+ * Faults off, and everything owed happens, time moving on as the workers would see it. The event
+ * bus keeps the seed's faults for the first rounds: a relay dying after Kafka's ack or a consumer
+ * replaying a batch delays nothing forever, it only delivers again, and every seed's events
+ * should meet that at least once.
+ */
+async function quiesce(w: World, trace: string[]): Promise<Partial<SeedResult> | undefined> {
+  const bus = { relay: w.rates.relay, consumer: w.rates.consumer };
+  const rng = new Prng(w.seed ^ 0x51e57);
+  const note = (s: string) => trace.push(`      ${s}`);
+  for (let round = 1; round <= QUIESCENCE_ROUNDS; round++) {
+    w.rates = { psp: 0, webhook: 0, ...(round <= 2 ? bus : { relay: 0, consumer: 0 }) };
+    const late = await w.network.releaseLate(rng, note);
+    const webhooks = await deliverDueWebhooks(w.db, { now: w.clock.now(), fetch: webhookFetch(w.db, w.psp(rng, note), rng, 0, note) });
+    const tick = await recoveryTick(w.db, w.psp(rng, note), w.policy, silentLog, w.clock.now());
+    const { published, consumed } = await drainEvents(w, rng, note);
+    trace.push(`~${String(round).padStart(2, '0')} ${w.clock.elapsed()} quiesce: ${late} late, ${webhooks.delivered} webhooks, recovered ${JSON.stringify(tick.recovered)} expired ${tick.expired} refunds ${tick.refundsRetried}, ${published} published, ${consumed} consumed`);
+    const violations = await checkStep(w);
+    if (violations.length) return { violations };
+    if (await isQuiet(w)) return undefined;
+    w.clock.advance(await untilNextDue(w));
+  }
+  return { violations: await checkFinal(w).then((v) => v.length ? v : [{ name: 'quiescence', description: `still busy after ${QUIESCENCE_ROUNDS} rounds`, sample: [] }]) };
+}
+
+/** Relays and consumes until a batch comes back empty or fails (a fault: the next round goes on). */
+async function drainEvents(w: World, rng: Prng, note: (s: string) => void): Promise<{ published: number; consumed: number }> {
+  let published = 0;
+  let consumed = 0;
+  for (let n = -1; n !== 0;) {
+    n = await w.relay(rng, note).publishBatch().catch((err: unknown) => {
+      if (err instanceof SimulatedKafkaError) return 0;
+      throw err;
+    });
+    published += n;
+  }
+  for (let n = -1; n !== 0;) {
+    n = await w.channel.consume(w.db, rng, w.rates.consumer, note);
+    consumed += n;
+  }
+  return { published, consumed };
+}
+
+async function isQuiet(w: World): Promise<boolean> {
+  if (w.network.lateCount() || w.channel.lag()) return false;
+  const m = w.shop.merchantId;
+  const [row] = (await w.db.execute(sql`select
+      (select count(*) from ${payments} where ${payments.merchantId} = ${m} and ${payments.status} in ('NOT_STARTED', 'EXECUTING', 'UNKNOWN') and ${payments.needsAttention} is null)
+    + (select count(*) from ${refunds} where ${refunds.merchantId} = ${m} and ${refunds.status} in ('PENDING', 'UNKNOWN'))
+    + (select count(*) from ${pspWebhookDeliveries} where ${pspWebhookDeliveries.mId} = ${w.pspAccount.mId} and ${pspWebhookDeliveries.status} = 'PENDING')
+    + (select count(*) from ${pspWebhookReceipts} where ${pspWebhookReceipts.processedAt} is null)
+    + (select count(*) from ${outbox} where ${outbox.merchantId} = ${m} and ${outbox.publishedAt} is null) as busy`)) as unknown as { busy: string }[];
+  return Number(row!.busy) === 0;
+}
+
+/** Ten minutes (past the recovery backoff cap and the confirm window), or until the PSP's next webhook retry. */
+async function untilNextDue(w: World): Promise<number> {
+  const [next] = await w.db.select({ at: sql<Date | null>`min(${pspWebhookDeliveries.nextAttemptAt})`.mapWith((v) => (v ? new Date(v) : null)) })
+    .from(pspWebhookDeliveries).where(and(eq(pspWebhookDeliveries.mId, w.pspAccount.mId), eq(pspWebhookDeliveries.status, 'PENDING')));
+  const tenMinutes = 10 * 60_000;
+  return Math.max(tenMinutes, (next?.at?.getTime() ?? 0) - w.clock.now().getTime());
+}
+
+/** Reconciliation over every day of the seed must find nothing to report, and post settlements once. */
+async function finalReconciliation(w: World, trace: string[]): Promise<Violation[]> {
+  const rng = new Prng(w.seed ^ 0x2ec0);
+  const psp = w.psp(rng, () => {});
+  const first = await runReconciliation(w.db, psp, reconciliationRange(w), 'simulation-final');
+  const second = await runReconciliation(w.db, psp, reconciliationRange(w), 'simulation-final');
+  trace.push(`== reconciliation: ${first.items} compared ${JSON.stringify(first.counts)}, ${first.settlementJournals} settlement journals; again: ${second.settlementJournals}`);
+  const out: Violation[] = [];
+  const mismatches = await w.db.select().from(reconciliationItems)
+    .where(and(eq(reconciliationItems.runId, first.runId), ne(reconciliationItems.classification, 'MATCHED'))).limit(5);
+  if (mismatches.length) out.push({ name: 'reconciliation-clean', description: 'after quiescence, reconciliation matches every payment with the PSP', sample: mismatches.map((i) => ({ classification: i.classification, detail: i.detail, ours: i.ours })) });
+  if (second.settlementJournals !== 0) out.push({ name: 'settlements-posted-once', description: 'a second reconciliation posts no settlement journal again', sample: [second] });
+  return out;
+}
+
+/** What clients were told stays true: a paid order stays paid, a succeeded refund stays succeeded. */
+async function promisesKept(w: World): Promise<Violation[]> {
+  const broken: string[] = [];
+  for (const o of w.orders.filter((o) => o.toldPaid && o.orderId)) {
+    const paid = await w.db.select({ id: payments.id }).from(payments)
+      .where(and(eq(payments.orderId, o.orderId!), inArray(payments.status, ['SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED'])));
+    if (paid.length !== 1) broken.push(`o${o.index} was shown as paid and has ${paid.length} paid payments`);
+  }
+  for (const k of w.refundKeys.filter((k) => k.toldSucceeded)) {
+    const [r] = await w.db.select({ status: refunds.status }).from(refunds).where(eq(refunds.id, k.refundId!));
+    if (r?.status !== 'SUCCEEDED') broken.push(`k${k.index}: refund ${k.refundId} was reported SUCCEEDED and is ${r?.status}`);
+  }
+  return broken.length ? [{ name: 'client-promises-kept', description: 'what a shopper or merchant was told stays true', sample: broken }] : [];
+}
+
+function errorText(err: unknown): string {
+  const e = err as Error & { during?: string; cause?: unknown };
+  return `${e.during ? `during ${e.during}: ` : ''}${e.stack ?? String(err)}${e.cause ? `\ncause: ${String((e.cause as Error).message ?? e.cause)}` : ''}`;
+}
+
+/** The failure report: enough to replay (seed, steps, commit) and to see what went wrong. */
+export function formatFailure(r: SeedResult, gitSha: string): string {
+  const lines = [
+    `SIMULATION FAILED seed=${r.seed} steps=${r.steps} git=${gitSha}`,
+    `replay: npm run simulate -- --seed ${r.seed} --steps ${r.steps}`,
+  ];
+  if (r.error) lines.push(`an operation failed unexpectedly: ${r.error}`);
+  for (const v of r.violations) lines.push(`violated ${v.name}: ${v.description}`, ...v.sample.map((s) => `    ${JSON.stringify(s, bigintSafe)}`));
+  lines.push('trace:', ...r.trace.map((t) => `  ${t}`));
+  return lines.join('\n');
+}
+
+const bigintSafe = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);

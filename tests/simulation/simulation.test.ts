@@ -1,0 +1,72 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { defaultRecoveryPolicy } from '@/lib/recovery/recover-payment';
+import { checkStep } from './checks';
+import { planStep, runPlan } from './operations';
+import { Prng } from './prng';
+import { formatFailure, runSeed } from './run-seed';
+import { gitSha, runSeeds } from './run-seeds';
+import { SeedDatabases } from './seed-databases';
+import { World } from './world';
+
+/**
+ * The seeded payment-flow simulator in CI: a few hundred seeds of the real code on the real
+ * PostgreSQL, invariants after every step. `npm run simulate` runs thousands and replays one.
+ * SIM_SEEDS / SIM_STEPS / SIM_FROM change the run (e.g. a nightly job with a random SIM_FROM).
+ */
+const SEEDS = Number(process.env.SIM_SEEDS ?? 300);
+const STEPS = Number(process.env.SIM_STEPS ?? 16);
+const FROM = Number(process.env.SIM_FROM ?? 1);
+
+describe('seeded simulation of the payment flow', () => {
+  it(`${SEEDS} seeds of ${STEPS} steps each keep every invariant, and everything finishes`, { timeout: 600_000 }, async () => {
+    const summary = await runSeeds({
+      databaseUrl: inject('databaseUrl'),
+      seeds: Array.from({ length: SEEDS }, (_, i) => FROM + i),
+      steps: STEPS,
+      concurrency: 3,
+      stopOnFailure: true,
+    });
+    const sha = gitSha();
+    const report = summary.failures.map((f) => formatFailure(f, sha)).join('\n\n');
+    if (report) console.error(report);
+    console.info(`simulation: ${summary.ran} seeds × ${STEPS} steps in ${(summary.ms / 1000).toFixed(1)} s`);
+    expect(summary.failures.map((f) => f.seed), report).toEqual([]);
+  });
+
+  describe('the simulator itself', () => {
+    let databases: SeedDatabases;
+    beforeAll(async () => {
+      databases = await SeedDatabases.open(inject('databaseUrl'));
+    });
+    afterAll(async () => {
+      await databases.close();
+    });
+
+    it('a seed replays: the same seed runs the same operations', async () => {
+      const plans = (trace: string[]) => trace.filter((l) => l.startsWith('#')).map((l) => l.split(' → ')[0]);
+      const first = await runSeed(4242, databases, 25);
+      const again = await runSeed(4242, databases, 25);
+      expect(first.ok, formatFailure(first, 'test')).toBe(true);
+      expect(plans(again.trace)).toEqual(plans(first.trace));
+      expect(plans(first.trace)).toHaveLength(25);
+    });
+
+    it('the checks see an effect applied twice (the balance projection counting a replayed event)', async () => {
+      const database = await databases.create();
+      try {
+        const w = await World.create(7, database, { psp: 0, webhook: 0, relay: 0, consumer: 0 }, 250, defaultRecoveryPolicy);
+        const rng = new Prng(7);
+        for (let i = 0; i < 30; i++) await runPlan(w, planStep(w, rng), () => {});
+        expect(await checkStep(w)).toEqual([]);
+        // What a consumer without its consumed_events dedupe would do with one redelivered event.
+        await w.db.execute(sql`insert into merchant_balances (merchant_id, currency, payable, approved_count, failed_count)
+          values (${w.shop.merchantId}, 'KRW', 1000, 1, 0)
+          on conflict (merchant_id, currency) do update set payable = merchant_balances.payable + 1000, approved_count = merchant_balances.approved_count + 1`);
+        expect((await checkStep(w)).map((v) => v.name)).toContain('projection-exactly-once');
+      } finally {
+        await database.dispose();
+      }
+    });
+  });
+});

@@ -1,0 +1,114 @@
+import pino from 'pino';
+import type { Db } from '@/db/client';
+import { createOutboxRelay } from '@/lib/outbox/relay';
+import { createPspApiHandler } from '@/lib/psp-sandbox/api-handler';
+import { ensurePspMerchant } from '@/lib/psp-sandbox/merchants';
+import { createTossClient, type TossClient } from '@/lib/psp/toss-client';
+import type { RecoveryPolicy } from '@/lib/recovery/recover-payment';
+import { createShop, type TestShop } from '../helpers/fixtures';
+import { EventChannel } from './event-channel';
+import { FakeClock } from './fake-clock';
+import type { Prng } from './prng';
+import { preparedDb } from './prepared-checks';
+import { PspNetwork } from './psp-network';
+import type { SeedDatabase } from './seed-databases';
+
+export const WEBHOOK_URL = 'http://shop.sim/api/webhooks/psp';
+export const silentLog = pino({ level: 'silent' });
+
+/** How often each kind of fault strikes in this seed (0 = never). Seeds differ, as in VOPR. */
+export interface FaultRates {
+  psp: number;
+  webhook: number;
+  relay: number;
+  consumer: number;
+}
+
+/** What the shopper and the merchant hold; planned from the seed alone, so plans replay. */
+export interface OrderModel {
+  index: number;
+  checkoutKey: string;
+  items: { product: 0 | 1 | 2; quantity: number }[];
+  amount: bigint;
+  orderId?: string;
+  orderName?: string;
+  /** Some confirm told the shopper this order is paid. */
+  toldPaid?: boolean;
+}
+
+export interface RedirectModel {
+  index: number;
+  order: number;
+  action: 'approve' | 'decline' | 'cancel';
+  /** Times a plan followed it (planned, so the choice of the next redirect replays). */
+  followed: number;
+  /** Where the PSP's window sent the browser; unset if the window refused. */
+  url?: string;
+}
+
+export interface RefundKeyModel {
+  index: number;
+  order: number;
+  key: string;
+  amount?: number;
+  /** The refund this key returned first; every later use must return the same one. */
+  refundId?: string;
+  /** The merchant was told this refund succeeded. */
+  toldSucceeded?: boolean;
+}
+
+/** One seed's universe: its database, clock, shop, PSP, network and event bus. */
+export class World {
+  readonly orders: OrderModel[] = [];
+  readonly redirects: RedirectModel[] = [];
+  readonly refundKeys: RefundKeyModel[] = [];
+  /** Broken promises to a client (same checkout key, two orders; …), found while running. */
+  readonly problems: string[] = [];
+  /** The database for the invariant queries run after every step (see prepared-checks.ts). */
+  readonly checkDb: Db;
+
+  private constructor(
+    readonly seed: number,
+    readonly database: SeedDatabase,
+    readonly clock: FakeClock,
+    readonly shop: TestShop,
+    readonly pspAccount: { mId: string; clientKey: string; secretKey: string },
+    readonly network: PspNetwork,
+    readonly channel: EventChannel,
+    public rates: FaultRates,
+    readonly policy: RecoveryPolicy,
+  ) {
+    this.checkDb = preparedDb(database);
+  }
+
+  static async create(seed: number, database: SeedDatabase, rates: FaultRates, feeBps: number, policy: RecoveryPolicy): Promise<World> {
+    const { db } = database;
+    const clock = new FakeClock();
+    const shop = await createShop(db, { feeBps });
+    const suffix = `${seed.toString(36)}${shop.merchantId.slice(-6)}`.slice(0, 12);
+    const pspAccount = { mId: `sim${suffix}`.slice(0, 14), clientKey: `test_ck_sim${suffix}`, secretKey: `test_sk_sim${suffix}` };
+    await ensurePspMerchant(db, { ...pspAccount, name: 'Simulated platform', webhookUrl: WEBHOOK_URL });
+    const handler = createPspApiHandler({ db, now: clock.now, basePath: '/psp' });
+    return new World(seed, database, clock, shop, pspAccount, new PspNetwork(handler, clock), new EventChannel(), rates, policy);
+  }
+
+  get db(): Db {
+    return this.database.db;
+  }
+
+  /** Our Toss client, on the seeded network; each operation brings its own fault generator. */
+  psp(rng: Prng, note: (s: string) => void): TossClient {
+    return createTossClient({
+      baseUrl: 'http://psp.sim/psp',
+      secretKey: this.pspAccount.secretKey,
+      timeoutMs: 10_000,
+      fetch: this.network.fetchFor(rng, this.rates.psp, note),
+    });
+  }
+
+  /** The real outbox relay, publishing to the simulated Kafka through a producer that may fail. */
+  relay(rng: Prng, note: (s: string) => void) {
+    const producer = this.channel.producer(rng, this.rates.relay, note);
+    return createOutboxRelay({ database: this.database, connectProducer: async () => producer, batchSize: 20, idlePollMs: 0, log: silentLog });
+  }
+}
