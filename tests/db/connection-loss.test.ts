@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Database } from '@/db/client';
+import { startEmbeddedPostgres } from '@/db/embedded';
 import { closeTestDatabase, testDatabase } from '../helpers/db';
 
 /**
@@ -10,7 +14,8 @@ import { closeTestDatabase, testDatabase } from '../helpers/db';
  * with postgres.js 3.4.9 as published, the outbox relay died of an uncaught TypeError when
  * PostgreSQL restarted during its transaction, and the web app's pool kept connections on which
  * every later query hung. scripts/patch-dependencies.mjs (postinstall) fixes the driver; these
- * tests kill real backends with pg_terminate_backend, as a restart does.
+ * tests kill real backends with pg_terminate_backend, as a restart does. The last one restarts
+ * a PostgreSQL of its own: the pool must be whole again promptly (db/client.ts's backoff).
  */
 const { inject } = await import('vitest');
 const url = inject('databaseUrl');
@@ -91,4 +96,35 @@ describe('a PostgreSQL connection lost under load', () => {
     }
     expect(uncaught).toEqual([]);
   });
+
+  it('has the whole pool back within a second or two after PostgreSQL restarts under load', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'won-conn-loss-'));
+    chmodSync(dir, 0o755); // as root, PostgreSQL runs as "postgres" and must enter it
+    const own = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: 0, database: 'restart', ephemeral: true });
+    const appName = `conn-loss-${randomUUID().slice(0, 8)}`;
+    const database = connect(own.url, { max: 10, appName });
+    pools.push(database);
+    try {
+      // Load while the server goes away: every attempt to reconnect fails until it is back,
+      // which is what drove postgres.js's pool-wide backoff to its 20 s cap.
+      let stop = false;
+      const load = Array.from({ length: 16 }, async () => {
+        while (!stop) await database.db.execute(sql`select pg_sleep(0.002)`).catch(() => sleep(20));
+      });
+      await sleep(300);
+      await own.restart();
+      const back = Date.now();
+      stop = true;
+      await Promise.all(load);
+
+      // Then ten slow queries at once need all ten connections: each connection the pool keeps
+      // away makes one of them wait for it (published backoff: up to 20 s).
+      await Promise.all(Array.from({ length: 10 }, () => database.db.execute(sql`select pg_sleep(0.5)`)));
+      expect(Date.now() - back, 'ms from the server being back to ten 0.5 s queries done on a pool of ten').toBeLessThan(3_000);
+    } finally {
+      await database.sql.end({ timeout: 0 }).catch(() => {});
+      await own.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
