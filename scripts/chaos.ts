@@ -234,6 +234,9 @@ async function main(): Promise<number> {
     }, 5_000);
     await sleep(opts.duration * 1000);
     await faults.stop();
+    // The clock of "time to clean state" starts here: no fault is in progress from now on.
+    const faultsStoppedAt = Date.now();
+    const lastFaultEndedAt = startedAt + Math.max(0, ...faults.injected.map((f) => f.endedMs ?? 0));
     note('load over: no new checkouts; faults stopped; waiting for shoppers to finish their current purchase');
     await Promise.race([Promise.all(shoppers), sleep(60_000)]);
     clearInterval(progress);
@@ -242,6 +245,7 @@ async function main(): Promise<number> {
     // 3: every process up, then wait for the clean state.
     for (const p of [stack.web, ...stack.workers.values()]) await p.start();
     const recoveryStarted = Date.now();
+    const sinceFaults = () => Date.now() - faultsStoppedAt;
     const database = connect(stack.databaseUrl, { max: 4, appName: 'chaos-check' });
     const { db } = database;
     let last: Backlog | undefined;
@@ -256,12 +260,12 @@ async function main(): Promise<number> {
         continue;
       }
       if (isClean(last)) {
-        cleanAfterMs = Date.now() - recoveryStarted;
+        cleanAfterMs = sinceFaults();
         break;
       }
       if (Date.now() - lastPrint > 5_000) {
         lastPrint = Date.now();
-        note(`recovering (${secs(Date.now() - recoveryStarted)}): ${describeBacklog(last)}`);
+        note(`recovering (${secs(sinceFaults())} after the faults stopped): ${describeBacklog(last)}`);
       }
       await sleep(250);
     }
@@ -323,8 +327,15 @@ async function main(): Promise<number> {
     console.log(`PSP faults: ${takenOf('lose-response') + takenOf('server-error')} of ${stats.approvals} approvals (${pct(takenOf('lose-response') + takenOf('server-error'), stats.approvals)}); ` +
       `armed ${armer.armed['lose-response']} lose-response + ${armer.armed['server-error']} server-error, ${armer.armed.failedToArm} could not be armed, ${leftOver} armed but not used`);
     console.log(`client-visible errors (5xx or no answer): ${stats.transientErrors}${pgWindow !== undefined ? `; around the PostgreSQL restart (${secs((pg!.endedMs ?? 0) - pg!.startedMs)}) for ${secs(pgWindow)}` : ''}`);
+    if (pg) {
+      const before = medianLatency(stats.calls, pg.startedMs - 10_000, pg.startedMs);
+      const after = medianLatency(stats.calls, pg.endedMs ?? pg.startedMs, (pg.endedMs ?? pg.startedMs) + 10_000);
+      console.log(`median request latency 10 s before / 10 s after the PostgreSQL restart: ${before} ms / ${after} ms`);
+    }
     console.log(`merchant webhooks: ${received.size} events received, ${duplicates} more than once (at-least-once; merchants dedupe by won-event-id), ${deadLettered} dead-lettered`);
-    console.log(cleanAfterMs === undefined ? `clean state: NOT reached within ${opts.cleanTimeout} s` : `time to clean state after the faults stopped: ${secs(cleanAfterMs)}`);
+    console.log(cleanAfterMs === undefined
+      ? `clean state: NOT reached within ${opts.cleanTimeout} s`
+      : `time to clean state: ${secs(cleanAfterMs)} after the load and the faults stopped (${secs(cleanAfterMs + faultsStoppedAt - lastFaultEndedAt)} after the last fault ended; shoppers finishing their purchase took ${secs(recoveryStarted - faultsStoppedAt)})`);
     console.log(`total violations: ${total}`);
     for (const c of checks.filter((c) => c.violations > 0)) {
       console.log(`\n${c.name}: ${c.description}\n${JSON.stringify(c.sample, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}`);
@@ -358,6 +369,12 @@ function describeBacklog(b: Backlog): string {
 function errorWindow(times: number[], from: number, to: number): number | undefined {
   const inside = times.filter((t) => t >= from - 1_000 && t <= to).sort((a, b) => a - b);
   return inside.length ? inside[inside.length - 1]! - inside[0]! : 0;
+}
+
+/** Median duration of the calls answered in [from, to) (ms since the load started). */
+function medianLatency(calls: [number, number][], from: number, to: number): number | string {
+  const xs = calls.filter(([at]) => at >= from && at < to).map(([, ms]) => ms).sort((a, b) => a - b);
+  return xs.length ? xs[Math.floor(xs.length / 2)]! : '–';
 }
 
 const pct = (n: number, of: number) => (of ? `${((100 * n) / of).toFixed(1)}%` : '–');

@@ -2,11 +2,14 @@
  * The chaos run's HTTP client: every call ends in an answer or an error, never an exception, so a
  * shopper loop decides what a browser would do next (retry, reload, give up).
  */
+/** `ms`: how long the call took, answer or not. */
 export type Answer =
-  | { kind: 'answer'; status: number; body: any; location: string | null }
-  | { kind: 'network-error'; error: string };
+  | { kind: 'answer'; status: number; body: any; location: string | null; ms: number }
+  | { kind: 'network-error'; error: string; ms: number };
 
 export async function call(url: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<Answer> {
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
   try {
     const res = await fetch(url, { redirect: 'manual', ...init, signal: AbortSignal.timeout(init.timeoutMs ?? 20_000) });
     const text = await res.text();
@@ -16,10 +19,10 @@ export async function call(url: string, init: RequestInit & { timeoutMs?: number
     } catch {
       // an HTML page (the sandbox window's error page) or an empty body: keep the text
     }
-    return { kind: 'answer', status: res.status, body, location: res.headers.get('location') };
+    return { kind: 'answer', status: res.status, body, location: res.headers.get('location'), ms: ms() };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    return { kind: 'network-error', error: e.cause?.code ?? e.cause?.message ?? e.name ?? String(err) };
+    return { kind: 'network-error', error: e.cause?.code ?? e.cause?.message ?? e.name ?? String(err), ms: ms() };
   }
 }
 

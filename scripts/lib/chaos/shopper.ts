@@ -31,7 +31,9 @@ const MIX = {
 };
 
 export interface Step {
+  /** When the answer came, ms since the load started; `ms`: how long the call took. */
   atMs: number;
+  ms?: number;
   op: 'checkout' | 'payment-request' | 'window' | 'fail-redirect' | 'confirm' | 'order-page';
   result: string;
   told?: OrderStatus;
@@ -69,10 +71,12 @@ export interface ShopperStats {
   transientErrors: number;
   /** Wall-clock times (ms since start) of answers that were 5xx or no answer: the client-visible error window. */
   errorTimes: number[];
+  /** [answered at, took] of every call, ms: latency before and after a fault. */
+  calls: [number, number][];
 }
 
 export function emptyStats(): ShopperStats {
-  return { orders: 0, paid: 0, failed: 0, confirming: 0, abandoned: 0, approvals: 0, confirmPosts: 0, doubleClicks: 0, concurrentConfirms: 0, lateReposts: 0, transientErrors: 0, errorTimes: [] };
+  return { orders: 0, paid: 0, failed: 0, confirming: 0, abandoned: 0, approvals: 0, confirmPosts: 0, doubleClicks: 0, concurrentConfirms: 0, lateReposts: 0, transientErrors: 0, errorTimes: [], calls: [] };
 }
 
 export interface ShopperContext {
@@ -103,12 +107,14 @@ export async function runShopper(ctx: ShopperContext, index: number, rng: Rng): 
 
 async function buyOnce(ctx: ShopperContext, rng: Rng, h: OrderHistory): Promise<void> {
   const api = (p: string) => `${ctx.baseUrl}${p}`;
-  const note = (step: Omit<Step, 'atMs'>, a?: Answer) => {
+  const note = (step: Omit<Step, 'atMs' | 'ms'>, a?: Answer) => {
+    const atMs = Date.now() - ctx.startedAt;
     if (a && isTransient(a)) {
       ctx.stats.transientErrors++;
-      ctx.stats.errorTimes.push(Date.now() - ctx.startedAt);
+      ctx.stats.errorTimes.push(atMs);
     }
-    h.steps.push({ atMs: Date.now() - ctx.startedAt, ...step });
+    if (a) ctx.stats.calls.push([atMs, a.ms]);
+    h.steps.push({ atMs, ms: a?.ms, ...step });
     if (step.told) {
       h.lastTold = step.told;
       if (step.told === 'PAID') h.toldPaid = true;
