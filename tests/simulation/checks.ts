@@ -139,13 +139,16 @@ function finalQueries(w: World): SqlCheck[] {
   ];
 }
 
+/** All checks in one statement (one round trip per step), each with up to five offending rows. */
 async function runQueries(w: World, checks: SqlCheck[]): Promise<Violation[]> {
-  const out: Violation[] = [];
-  await Promise.all(checks.map(async (c) => {
-    const rows = (await w.checkDb.execute(sql`select * from (${c.query}) v limit 5`)) as unknown as unknown[];
-    if (rows.length) out.push({ name: c.name, description: c.description, sample: [...rows] });
-  }));
-  return out;
+  const perCheck = checks.map((c) => sql`select ${c.name}::text as name,
+      coalesce(jsonb_agg(to_jsonb(v) - 'sample_rn') filter (where v.sample_rn <= 5), '[]'::jsonb) as sample
+    from (select q.*, row_number() over () as sample_rn from (${c.query}) q) v`);
+  const rows = (await w.checkDb.execute(sql.join(perCheck, sql` union all `))) as unknown as { name: string; sample: unknown[] }[];
+  return checks.flatMap((c) => {
+    const sample = rows.find((r) => r.name === c.name)?.sample ?? [];
+    return sample.length ? [{ name: c.name, description: c.description, sample }] : [];
+  });
 }
 
 function fromInvariants(results: Awaited<ReturnType<typeof checkInvariants>>): Violation[] {
