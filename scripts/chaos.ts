@@ -50,7 +50,8 @@ Options:
   --concurrency N          concurrent shoppers (default 12; 1–200)
   --seed N                 seed of every random choice (default: random; printed, so a run can be repeated)
   --psp-fault-rate R       share of confirms whose PSP call loses its answer or fails with 500 (default 0.1; 0–1)
-  --clean-timeout SECONDS  how long recovery may take to reach the clean state (default 120)
+  --clean-timeout SECONDS  how long recovery may take to reach the clean state (default 180: the sandbox's
+                           60-70 s rules for a request cut off by the restart, plus the recovery backoff)
   --build                  run \`next build\` first even if a production build exists
   --keep                   keep the run directory (PostgreSQL data) even when the run passes
   --help                   this text
@@ -78,7 +79,7 @@ function parseOptions(): Options {
         concurrency: { type: 'string', default: '12' },
         seed: { type: 'string' },
         'psp-fault-rate': { type: 'string', default: '0.1' },
-        'clean-timeout': { type: 'string', default: '120' },
+        'clean-timeout': { type: 'string', default: '180' },
         build: { type: 'boolean', default: false },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
