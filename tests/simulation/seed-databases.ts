@@ -5,6 +5,11 @@ import { runMigrations } from '@/db/migrate';
 
 export interface SeedDatabase extends Database {
   name: string;
+  /**
+   * One more connection, for the invariant queries run after every step: the same few
+   * statements thousands of times, so they are planned once (generic plans) instead of per call.
+   */
+  checkSql: postgres.Sql;
   /** Closes the pool; the database is dropped with the next batch. */
   dispose(): Promise<void>;
 }
@@ -44,12 +49,20 @@ export class SeedDatabases {
       await this.refilling;
     }
     const name = this.ready.pop()!;
-    const database = connect(withDatabase(this.server, name), { max: 4, appName: 'won-simulation' });
+    const url = withDatabase(this.server, name);
+    const database = connect(url, { max: 4, appName: 'won-simulation' });
+    const checkSql = postgres(url, {
+      max: 1,
+      types: { bigint: postgres.BigInt },
+      onnotice: () => {},
+      connection: { application_name: 'won-simulation-checks', plan_cache_mode: 'force_generic_plan' },
+    });
     return {
       ...database,
       name,
+      checkSql,
       dispose: async () => {
-        await database.close();
+        await Promise.all([database.close(), checkSql.end({ timeout: 5 })]);
         this.retired.push(name);
       },
     };

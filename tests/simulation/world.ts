@@ -78,7 +78,7 @@ export class World {
     public rates: FaultRates,
     readonly policy: RecoveryPolicy,
   ) {
-    this.checkDb = preparedDb(database);
+    this.checkDb = preparedDb(database.checkSql);
   }
 
   static async create(seed: number, database: SeedDatabase, rates: FaultRates, feeBps: number, policy: RecoveryPolicy): Promise<World> {
