@@ -1,0 +1,166 @@
+import type { WindowAction } from '@/lib/psp-sandbox/authorize-window';
+import type { Prng } from './prng';
+import type { World } from './world';
+
+/**
+ * What one step does, decided from the seed alone before it runs (entities are named by their
+ * index in the world's model, never by database ids), so a seed always replays the same steps.
+ */
+export type Plan =
+  | { kind: 'create-order'; order: number; copies: number }
+  | { kind: 'resubmit-checkout'; order: number; changed: boolean }
+  | { kind: 'request-payment'; order: number }
+  | { kind: 'open-window'; order: number; action: WindowAction; redirect: number }
+  | { kind: 'follow-redirect'; redirect: number; tamper: 'none' | 'amount' | 'key'; other: number; copies: number }
+  | { kind: 'psp-webhooks' }
+  | { kind: 'recovery-tick' }
+  | { kind: 'refund'; key: number; copies: number }
+  | { kind: 'relay' }
+  | { kind: 'consume' }
+  | { kind: 'late-requests' }
+  | { kind: 'advance'; ms: number }
+  | { kind: 'reconcile' }
+  | { kind: 'concurrently'; steps: Planned[] };
+
+/** A plan and the generator of its faults (forked from the seed, so faults replay too). */
+export interface Planned {
+  plan: Plan;
+  faults: Prng;
+}
+
+const MAX_ORDERS = 6;
+const PRICES = [15_000n, 4_200n, 99_900n]; // tests/helpers/fixtures.ts createShop
+
+const WEIGHTS = {
+  'create-order': 4,
+  'resubmit-checkout': 1,
+  'request-payment': 1.5,
+  'open-window': 7,
+  'follow-redirect': 8,
+  'psp-webhooks': 3,
+  'recovery-tick': 3,
+  refund: 4,
+  relay: 3,
+  consume: 3,
+  'late-requests': 1,
+  advance: 4,
+  reconcile: 0.5,
+  concurrently: 4,
+} as const;
+type Kind = keyof typeof WEIGHTS;
+
+/** Kinds that may run at the same time as others (the races of the pay flow). */
+const RACERS: Exclude<Kind, 'concurrently'>[] = ['follow-redirect', 'follow-redirect', 'psp-webhooks', 'recovery-tick', 'refund', 'relay', 'consume', 'request-payment', 'open-window'];
+
+export function planStep(w: World, rng: Prng): Planned {
+  const weights: Record<Kind, number> = { ...WEIGHTS };
+  if (w.orders.length >= MAX_ORDERS) weights['create-order'] = 0;
+  if (w.orders.length === 0) return { plan: planKind(w, rng, 'create-order'), faults: rng.fork() };
+  if (w.redirects.length === 0) weights['follow-redirect'] = 0;
+  const kind = rng.weighted(weights);
+  if (kind === 'concurrently') {
+    const n = rng.int(2, 3);
+    // Only redirects that exist before the burst: one opened inside it may not be there yet.
+    const redirects = w.redirects.length;
+    const steps = Array.from({ length: n }, () => {
+      let k = rng.pick(RACERS);
+      if (k === 'follow-redirect' && redirects === 0) k = 'open-window';
+      return { plan: planKind(w, rng, k, redirects), faults: rng.fork() };
+    });
+    return { plan: { kind: 'concurrently', steps }, faults: rng.fork() };
+  }
+  return { plan: planKind(w, rng, kind), faults: rng.fork() };
+}
+
+function planKind(w: World, rng: Prng, kind: Exclude<Kind, 'concurrently'>, redirects = w.redirects.length): Plan {
+  switch (kind) {
+    case 'create-order': {
+      const products = rng.shuffle([0, 1, 2] as const).slice(0, rng.int(1, 2));
+      const items = products.map((product) => ({ product, quantity: rng.int(1, 3) }));
+      const index = w.orders.length;
+      w.orders.push({ index, checkoutKey: `sim-checkout-${w.seed}-${index}`, items, amount: items.reduce((s, i) => s + PRICES[i.product]! * BigInt(i.quantity), 0n) });
+      return { kind, order: index, copies: rng.chance(0.2) ? 2 : 1 };
+    }
+    case 'resubmit-checkout':
+      return { kind, order: rng.int(0, w.orders.length - 1), changed: rng.chance(0.25) };
+    case 'request-payment':
+      return { kind, order: rng.int(0, w.orders.length - 1) };
+    case 'open-window': {
+      // Mostly a shopper who has not been to the window yet; sometimes one trying again.
+      const fresh = w.orders.filter((o) => !w.redirects.some((r) => r.order === o.index));
+      const order = fresh.length && rng.chance(0.7) ? rng.pick(fresh).index : rng.int(0, w.orders.length - 1);
+      const action = rng.weighted({ approve: 7, decline: 1.5, cancel: 1.5 });
+      const redirect = w.redirects.length;
+      w.redirects.push({ index: redirect, order, action, followed: 0 });
+      return { kind, order, action, redirect };
+    }
+    case 'follow-redirect': {
+      // Mostly a browser coming back from the window; sometimes an old redirect (back button, a reload).
+      const n = redirects;
+      const waiting = w.redirects.slice(0, n).filter((r) => r.followed === 0);
+      const redirect = waiting.length && rng.chance(0.75) ? rng.pick(waiting).index : rng.int(0, n - 1);
+      w.redirects[redirect]!.followed++;
+      const tamper = rng.weighted({ none: 17, amount: 2, key: 1 });
+      return { kind, redirect, tamper, other: rng.int(0, n - 1), copies: rng.chance(0.2) ? rng.int(2, 3) : 1 };
+    }
+    case 'refund': {
+      const reuse = w.refundKeys.length > 0 && rng.chance(0.25);
+      const amountChoice = rng.weighted({ rest: 3, half: 2, small: 3, odd: 1 });
+      const copies = rng.chance(0.15) ? 2 : 1;
+      if (reuse) return { kind, key: rng.int(0, w.refundKeys.length - 1), copies };
+      // Mostly an order the shopper has come back from the window for: likely paid.
+      const paidLikely = w.orders.filter((o) => w.redirects.some((r) => r.order === o.index && r.action === 'approve' && r.followed > 0));
+      const order = paidLikely.length && rng.chance(0.8) ? rng.pick(paidLikely) : w.orders[rng.int(0, w.orders.length - 1)]!;
+      const amount = amountChoice === 'rest' ? undefined : amountChoice === 'half' ? Number(order.amount / 2n) : amountChoice === 'small' ? 1_000 : Number(order.amount) - 1;
+      const key = w.refundKeys.length;
+      w.refundKeys.push({ index: key, order: order.index, key: `sim-refund-${w.seed}-${key}`, amount: amount && amount > 0 ? amount : undefined });
+      return { kind, key, copies };
+    }
+    case 'advance': {
+      const scale = rng.weighted({ seconds: 3, minutes: 4, tenMinutes: 2, hours: 1, days: 0.5 });
+      const ms = scale === 'seconds' ? rng.int(1, 59) * 1_000
+        : scale === 'minutes' ? rng.int(1, 9) * 60_000
+          : scale === 'tenMinutes' ? rng.int(10, 59) * 60_000
+            : scale === 'hours' ? rng.int(1, 23) * 3_600_000
+              : rng.int(1, 3) * 86_400_000;
+      return { kind, ms };
+    }
+    default:
+      return { kind };
+  }
+}
+
+/** A plan as the trace shows it. */
+export function describePlan(w: World, plan: Plan): string {
+  switch (plan.kind) {
+    case 'create-order': {
+      const o = w.orders[plan.order]!;
+      return `create-order o${plan.order} [${o.items.map((i) => `p${i.product}×${i.quantity}`).join(' ')}] ${o.amount}${plan.copies > 1 ? ' (double submit)' : ''}`;
+    }
+    case 'resubmit-checkout':
+      return `resubmit-checkout o${plan.order}${plan.changed ? ' with other items' : ''}`;
+    case 'request-payment':
+      return `request-payment o${plan.order}`;
+    case 'open-window':
+      return `open-window o${plan.order} ${plan.action} → r${plan.redirect}`;
+    case 'follow-redirect':
+      return `follow-redirect r${plan.redirect}${plan.tamper === 'amount' ? ' tampered amount' : plan.tamper === 'key' ? ` with r${plan.other}'s paymentKey` : ''}${plan.copies > 1 ? ` ×${plan.copies} at once` : ''}`;
+    case 'refund': {
+      const k = w.refundKeys[plan.key]!;
+      return `refund o${k.order} ${k.amount ?? 'rest'} key k${plan.key}${plan.copies > 1 ? ' ×2 at once' : ''}`;
+    }
+    case 'advance':
+      return `advance ${formatMs(plan.ms)}`;
+    case 'concurrently':
+      return `concurrently { ${plan.steps.map((s) => describePlan(w, s.plan)).join(' ‖ ')} }`;
+    default:
+      return plan.kind;
+  }
+}
+
+function formatMs(ms: number): string {
+  if (ms >= 86_400_000) return `${+(ms / 86_400_000).toFixed(1)}d`;
+  if (ms >= 3_600_000) return `${+(ms / 3_600_000).toFixed(1)}h`;
+  if (ms >= 60_000) return `${+(ms / 60_000).toFixed(1)}min`;
+  return `${ms / 1000}s`;
+}
