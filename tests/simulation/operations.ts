@@ -44,7 +44,7 @@ export async function runPlan(w: World, step: Planned, note: (s: string) => void
       return `recovered ${JSON.stringify(r.recovered)} expired ${r.expired} refunds ${r.refundsRetried} webhooks ${r.webhooksProcessed}`;
     }
     case 'refund':
-      return refund(w, plan.key, plan.copies, faults, note);
+      return refund(w, plan, faults, note);
     case 'relay':
       try {
         return `published ${await w.relay(faults, note).publishBatch()}`;
@@ -151,7 +151,8 @@ function told(w: World, orderIndex: number, view: OrderStatusView): string {
   return view.status;
 }
 
-async function refund(w: World, keyIndex: number, copies: number, faults: Prng, note: (s: string) => void): Promise<string> {
+async function refund(w: World, plan: Extract<Plan, { kind: 'refund' }>, faults: Prng, note: (s: string) => void): Promise<string> {
+  const keyIndex = plan.key;
   const k = w.refundKeys[keyIndex]!;
   const o = w.orders[k.order]!;
   if (!o.orderId) return 'no such order';
@@ -160,12 +161,12 @@ async function refund(w: World, keyIndex: number, copies: number, faults: Prng, 
     .where(and(eq(payments.orderId, o.orderId), inArray(payments.status, ['SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED'])));
   const [latest] = payment ? [payment] : await w.db.select({ id: payments.id }).from(payments).where(eq(payments.orderId, o.orderId)).orderBy(desc(payments.createdAt)).limit(1);
   if (!latest) return 'no payment';
-  const outcomes = await Promise.all(Array.from({ length: copies }, () => refusalOr(async () => {
+  const outcomes = await Promise.all(Array.from({ length: plan.copies }, () => refusalOr(async () => {
     const { refund: r } = await requestRefund(w.db, w.psp(faults, note), {
       merchantId: w.shop.merchantId,
       paymentId: latest.id,
       idempotencyKey: k.key,
-      request: { amount: k.amount, reason: 'simulated refund' },
+      request: { amount: plan.otherAmount ?? k.amount, reason: 'simulated refund' },
       requestedBy: 'sim-merchant',
     });
     if (k.refundId && k.refundId !== r.id) w.problems.push(`k${keyIndex}: one Idempotency-Key returned refunds ${k.refundId} and ${r.id}`);

@@ -14,7 +14,8 @@ export type Plan =
   | { kind: 'follow-redirect'; redirect: number; tamper: 'none' | 'amount' | 'key'; other: number; copies: number }
   | { kind: 'psp-webhooks' }
   | { kind: 'recovery-tick' }
-  | { kind: 'refund'; key: number; copies: number }
+  /** `otherAmount`: the key reused for a different amount (the merchant's bug, to be refused). */
+  | { kind: 'refund'; key: number; copies: number; otherAmount?: number }
   | { kind: 'relay' }
   | { kind: 'consume' }
   | { kind: 'late-requests' }
@@ -107,7 +108,7 @@ function planKind(w: World, rng: Prng, kind: Exclude<Kind, 'concurrently'>, redi
       const reuse = w.refundKeys.length > 0 && rng.chance(0.25);
       const amountChoice = rng.weighted({ rest: 3, half: 2, small: 3, odd: 1 });
       const copies = rng.chance(0.15) ? 2 : 1;
-      if (reuse) return { kind, key: rng.int(0, w.refundKeys.length - 1), copies };
+      if (reuse) return { kind, key: rng.int(0, w.refundKeys.length - 1), copies, otherAmount: rng.chance(0.3) ? 500 : undefined };
       // Mostly an order the shopper has come back from the window for: likely paid.
       const paidLikely = w.orders.filter((o) => w.redirects.some((r) => r.order === o.index && r.action === 'approve' && r.followed > 0));
       const order = paidLikely.length && rng.chance(0.8) ? rng.pick(paidLikely) : w.orders[rng.int(0, w.orders.length - 1)]!;
@@ -147,7 +148,7 @@ export function describePlan(w: World, plan: Plan): string {
       return `follow-redirect r${plan.redirect}${plan.tamper === 'amount' ? ' tampered amount' : plan.tamper === 'key' ? ` with r${plan.other}'s paymentKey` : ''}${plan.copies > 1 ? ` ×${plan.copies} at once` : ''}`;
     case 'refund': {
       const k = w.refundKeys[plan.key]!;
-      return `refund o${k.order} ${k.amount ?? 'rest'} key k${plan.key}${plan.copies > 1 ? ' ×2 at once' : ''}`;
+      return `refund o${k.order} ${plan.otherAmount ?? k.amount ?? 'rest'} key k${plan.key}${plan.copies > 1 ? ' ×2 at once' : ''}`;
     }
     case 'advance':
       return `advance ${formatMs(plan.ms)}`;

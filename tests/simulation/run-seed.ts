@@ -38,7 +38,7 @@ const QUIESCENCE_ROUNDS = 40;
 export async function runSeed(seed: number, databases: SeedDatabases, steps: number): Promise<SeedResult> {
   const started = performance.now();
   const rng = new Prng(seed);
-  const intensity = rng.weighted({ none: 1, low: 3, medium: 3, high: 2 });
+  const intensity = rng.weighted({ none: 1, low: 2, medium: 3, high: 3 });
   const rate = () => Math.round(INTENSITY[intensity] * (0.5 + rng.float()) * 100) / 100;
   const rates: FaultRates = { psp: rate(), webhook: rate(), relay: rate(), consumer: rate() };
   const feeBps = rng.pick([0, 250, 333]);
