@@ -120,6 +120,13 @@ async function main() {
     ...(profiling ? { pgSettings: PROFILE_PG_SETTINGS, webNodeArgs: profileWebNodeArgs(path.resolve(profiling)) } : {}),
   });
   const database = connect(stack.databaseUrl, { max: 2, appName: 'won-bench' });
+  // Ctrl-C (or a timeout's SIGTERM) must not leave the server and PostgreSQL running.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      say(`${signal}: stopping everything`);
+      void stack.stop().finally(() => process.exit(130));
+    });
+  }
   try {
     const shops = await createBenchMerchants(database.db, opts.merchants);
     const target = pgbenchTarget(stack.databaseUrl);
