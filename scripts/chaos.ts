@@ -28,12 +28,12 @@ import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { connect } from '@/db/client';
 import { merchants } from '@/db/schema';
-import { checkInvariants } from '@/lib/invariants/check-invariants';
+import { checkInvariants, type InvariantResult } from '@/lib/invariants/check-invariants';
 import { kstDateOf } from '@/lib/kst';
 import { pspClientFromEnv } from '@/lib/psp/env-client';
 import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
 import { DEMO_MERCHANT_ID } from '@/lib/store/store-merchant';
-import { backlog, historyChecks, isClean, platformChecks, type Backlog, type Check } from './lib/chaos/checks';
+import { backlog, historyChecks, isClean, platformChecks, type Backlog } from './lib/chaos/checks';
 import { planFaults, pspFaultArmer, startFaults, type InjectedFault, type ProcessFaultKind } from './lib/chaos/faults';
 import { sleep } from './lib/chaos/http';
 import { createRng } from './lib/chaos/rng';
@@ -288,7 +288,7 @@ async function main(): Promise<number> {
     const undelivered = demoEvents.filter((e) => !e.dead && !received.has(e.event_id));
     const deadLettered = demoEvents.filter((e) => e.dead).length;
     const duplicates = [...received.values()].filter((n) => n > 1).length;
-    const extra: Check[] = [
+    const extra: InvariantResult[] = [
       { name: 'reconciliation-matched', description: 'reconciliation against the PSP found every payment matched', violations: notMatchedCount, sample: notMatched },
       { name: 'merchant-webhooks-delivered', description: 'every event of the merchant reached its webhook endpoint at least once (or is a visible dead letter)', violations: undelivered.length, sample: undelivered.slice(0, 5) },
       { name: 'workers-survive', description: 'no process exited on its own (only the ones we killed)', violations: unexpectedExits.length, sample: unexpectedExits.slice(0, 5) },

@@ -27,7 +27,7 @@ export async function checkInvariants(db: DbOrTx, opts: CheckOptions = {}): Prom
   const m = (col: string) => (opts.merchantId ? sql.raw(`${col} = `).append(sql`${opts.merchantId}`) : sql`true`);
   const outboxLag = opts.outboxLagLimit ?? '5 minutes';
   const unfinished = opts.unfinishedLimit ?? '1 hour';
-  const checks: { name: string; description: string; query: SQL }[] = [
+  const checks: NamedCheck[] = [
     {
       name: 'journal-balanced',
       description: 'every journal sums to zero per currency and has at least two lines',
@@ -95,11 +95,25 @@ export async function checkInvariants(db: DbOrTx, opts: CheckOptions = {}): Prom
         where ${m('merchant_id')} and status in ('EXECUTING', 'UNKNOWN') and needs_attention is null and updated_at < now() - ${unfinished}::interval`,
     },
   ];
-  const limit = opts.sample ?? 5;
-  // One statement, one row per check (its count and a sample as JSON): one round trip instead of
-  // ten, which matters to callers that check after every step (tests, the seeded simulator).
+  return runChecks(db, checks, opts.sample);
+}
+
+/** A named query whose rows are violations. */
+export interface NamedCheck {
+  name: string;
+  description: string;
+  query: SQL;
+}
+
+/**
+ * Runs checks as one statement, one row per check (its count and a sample as JSON): one round
+ * trip instead of one per check, which matters to callers that check after every step (tests,
+ * the seeded simulator). The invariants above, the simulator's and the chaos run's checks all
+ * run through here.
+ */
+export async function runChecks(db: DbOrTx, checks: NamedCheck[], sample = 5): Promise<InvariantResult[]> {
   const perCheck = checks.map((c) => sql`select ${c.name}::text as name, count(*)::int as n,
-      coalesce(jsonb_agg(to_jsonb(v) - 'sample_rn') filter (where v.sample_rn <= ${limit}), '[]'::jsonb) as sample
+      coalesce(jsonb_agg(to_jsonb(v) - 'sample_rn') filter (where v.sample_rn <= ${sample}), '[]'::jsonb) as sample
     from (select q.*, row_number() over () as sample_rn from (${c.query}) q) v`);
   const rows = (await db.execute(sql.join(perCheck, sql` union all `))) as unknown as { name: string; n: number; sample: unknown[] }[];
   const byName = new Map(rows.map((r) => [r.name, r]));

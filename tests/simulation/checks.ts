@@ -1,19 +1,13 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { BALANCE_PROJECTION } from '@/lib/consumers/balance-projection';
 import { checkBalanceProjection } from '@/lib/consumers/projection-check';
-import { checkInvariants } from '@/lib/invariants/check-invariants';
+import { checkInvariants, runChecks, type InvariantResult, type NamedCheck } from '@/lib/invariants/check-invariants';
 import type { World } from './world';
 
 export interface Violation {
   name: string;
   description: string;
   sample: unknown[];
-}
-
-interface SqlCheck {
-  name: string;
-  description: string;
-  query: SQL;
 }
 
 /** Transitions a payment's history may show, one after the other (∅ = before the first). */
@@ -30,7 +24,7 @@ const PSP_CHARGED = sql.raw(`('DONE', 'CANCELED', 'PARTIAL_CANCELED')`);
  * our books with the PSP's own records and with the event consumers' effects (the history and
  * the other side, Jepsen-style, rather than our tables alone).
  */
-function stepQueries(w: World): SqlCheck[] {
+function stepQueries(w: World): NamedCheck[] {
   const m = w.shop.merchantId;
   const mId = w.pspAccount.mId;
   return [
@@ -107,7 +101,7 @@ function stepQueries(w: World): SqlCheck[] {
 }
 
 /** After quiescence: everything has finished, and both sides and every consumer agree. */
-function finalQueries(w: World): SqlCheck[] {
+function finalQueries(w: World): NamedCheck[] {
   const m = w.shop.merchantId;
   const mId = w.pspAccount.mId;
   return [
@@ -139,19 +133,11 @@ function finalQueries(w: World): SqlCheck[] {
   ];
 }
 
-/** All checks in one statement (one round trip per step), each with up to five offending rows. */
-async function runQueries(w: World, checks: SqlCheck[]): Promise<Violation[]> {
-  const perCheck = checks.map((c) => sql`select ${c.name}::text as name,
-      coalesce(jsonb_agg(to_jsonb(v) - 'sample_rn') filter (where v.sample_rn <= 5), '[]'::jsonb) as sample
-    from (select q.*, row_number() over () as sample_rn from (${c.query}) q) v`);
-  const rows = (await w.checkDb.execute(sql.join(perCheck, sql` union all `))) as unknown as { name: string; sample: unknown[] }[];
-  return checks.flatMap((c) => {
-    const sample = rows.find((r) => r.name === c.name)?.sample ?? [];
-    return sample.length ? [{ name: c.name, description: c.description, sample }] : [];
-  });
+async function runQueries(w: World, checks: NamedCheck[]): Promise<Violation[]> {
+  return fromInvariants(await runChecks(w.checkDb, checks));
 }
 
-function fromInvariants(results: Awaited<ReturnType<typeof checkInvariants>>): Violation[] {
+function fromInvariants(results: InvariantResult[]): Violation[] {
   return results.filter((r) => r.violations > 0).map((r) => ({ name: r.name, description: r.description, sample: r.sample }));
 }
 

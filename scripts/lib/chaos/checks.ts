@@ -8,6 +8,7 @@ import type { Db } from '@/db/client';
 import { BALANCE_PROJECTION } from '@/lib/consumers/balance-projection';
 import { checkBalanceProjection } from '@/lib/consumers/projection-check';
 import { WEBHOOK_NOTIFIER } from '@/lib/consumers/webhook-notifier';
+import { runChecks, type InvariantResult, type NamedCheck } from '@/lib/invariants/check-invariants';
 import type { OrderHistory } from './shopper';
 
 export interface Backlog {
@@ -48,58 +49,53 @@ export async function backlog(db: Db): Promise<Backlog> {
 
 export const isClean = (b: Backlog) => Object.values(b).every((v) => v === 0);
 
-export interface Check {
-  name: string;
-  description: string;
-  violations: number;
-  sample: unknown[];
-}
-
-async function count(db: Db, name: string, description: string, query: ReturnType<typeof sql>): Promise<Check> {
-  const rows = (await db.execute(sql`select count(*) over () as n, v.* from (${query}) v limit 5`)) as unknown as { n: string }[];
-  return { name, description, violations: Number(rows[0]?.n ?? 0), sample: rows.map(({ n: _n, ...rest }) => rest) };
-}
-
 /**
  * The PSP side against ours (the sandbox's tables are the PSP's own books) and the consumers'
  * effects against the ledger.
  */
-export async function platformChecks(db: Db, pspMerchantId: string): Promise<Check[]> {
-  const checks: Check[] = [];
-  checks.push(await count(db, 'psp-charged-once-per-order', 'the PSP approved at most one payment per order',
-    sql`select p.order_id, count(*)::int as approvals from psp.transactions t join psp.payments p on p.payment_key = t.payment_key
-        where t.m_id = ${pspMerchantId} and t.kind = 'APPROVAL' group by p.order_id having count(*) > 1`));
-  checks.push(await count(db, 'psp-done-is-ours-success', 'every payment the PSP approved is SUCCESS (or refunded) on our side, same amount',
-    sql`select p.payment_key, p.order_id, p.status as psp_status, o.status as our_status from psp.payments p
+export async function platformChecks(db: Db, pspMerchantId: string): Promise<InvariantResult[]> {
+  const queries: NamedCheck[] = [
+    { name: 'psp-charged-once-per-order', description: 'the PSP approved at most one payment per order',
+      query: sql`select p.order_id, count(*)::int as approvals from psp.transactions t join psp.payments p on p.payment_key = t.payment_key
+        where t.m_id = ${pspMerchantId} and t.kind = 'APPROVAL' group by p.order_id having count(*) > 1` },
+    { name: 'psp-done-is-ours-success', description: 'every payment the PSP approved is SUCCESS (or refunded) on our side, same amount',
+      query: sql`select p.payment_key, p.order_id, p.status as psp_status, o.status as our_status from psp.payments p
         left join payments o on o.psp_payment_key = p.payment_key
         where p.m_id = ${pspMerchantId} and p.status in ('DONE', 'CANCELED', 'PARTIAL_CANCELED')
-          and (o.id is null or o.status not in ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED') or o.amount <> p.amount)`));
-  checks.push(await count(db, 'ours-success-is-psp-done', 'every payment SUCCESS on our side is approved at the PSP',
-    sql`select o.id, o.psp_payment_key, p.status as psp_status from payments o
+          and (o.id is null or o.status not in ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED') or o.amount <> p.amount)` },
+    { name: 'ours-success-is-psp-done', description: 'every payment SUCCESS on our side is approved at the PSP',
+      query: sql`select o.id, o.psp_payment_key, p.status as psp_status from payments o
         left join psp.payments p on p.payment_key = o.psp_payment_key
-        where o.status in ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED') and (p.payment_key is null or p.status not in ('DONE', 'CANCELED', 'PARTIAL_CANCELED'))`));
-  checks.push(await count(db, 'one-order-per-checkout-key', 'a checkout key placed one order',
-    sql`select merchant_id, checkout_key, count(*)::int from orders group by merchant_id, checkout_key having count(*) > 1`));
-  const mismatches = await checkBalanceProjection(db);
-  checks.push({ name: 'balance-projection-equals-ledger', description: 'the consumer-built balances equal the ledger (each event applied exactly once)', violations: mismatches.length, sample: mismatches.map((m) => ({ ...m, projected: String(m.projected), ledger: String(m.ledger) })) });
-  checks.push(await count(db, 'projection-counts-equal-payments', 'the projection counted each approved and each failed payment once',
-    sql`with ours as (
+        where o.status in ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED') and (p.payment_key is null or p.status not in ('DONE', 'CANCELED', 'PARTIAL_CANCELED'))` },
+    { name: 'one-order-per-checkout-key', description: 'a checkout key placed one order',
+      query: sql`select merchant_id, checkout_key, count(*)::int from orders group by merchant_id, checkout_key having count(*) > 1` },
+    { name: 'projection-counts-equal-payments', description: 'the projection counted each approved and each failed payment once',
+      query: sql`with ours as (
           select merchant_id, currency, count(*) filter (where status in ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED'))::int as approved,
                  count(*) filter (where status = 'FAILURE')::int as failed
           from payments group by merchant_id, currency)
         select o.merchant_id, o.approved, b.approved_count, o.failed, b.failed_count from ours o
         left join merchant_balances b on b.merchant_id = o.merchant_id and b.currency = o.currency
-        where coalesce(b.approved_count, 0) <> o.approved or coalesce(b.failed_count, 0) <> o.failed`));
-  checks.push(await count(db, 'payments-needing-a-person', 'no payment was given up on and flagged for a person',
-    sql`select id, status, needs_attention from payments where needs_attention is not null`));
-  return checks;
+        where coalesce(b.approved_count, 0) <> o.approved or coalesce(b.failed_count, 0) <> o.failed` },
+    { name: 'payments-needing-a-person', description: 'no payment was given up on and flagged for a person',
+      query: sql`select id, status, needs_attention from payments where needs_attention is not null` },
+  ];
+  const [results, mismatches] = await Promise.all([runChecks(db, queries), checkBalanceProjection(db)]);
+  const projection: InvariantResult = {
+    name: 'balance-projection-equals-ledger',
+    description: 'the consumer-built balances equal the ledger (each event applied exactly once)',
+    violations: mismatches.length,
+    sample: mismatches.map((m) => ({ ...m, projected: String(m.projected), ledger: String(m.ledger) })),
+  };
+  // The printed table keeps its order: the projection check after the checkout-key one.
+  return [...results.slice(0, 4), projection, ...results.slice(4)];
 }
 
 /**
  * The shoppers' histories against the database: a shopper told "paid" is paid; a shopper whose
  * last word was "failed" was not charged; a double click made one order.
  */
-export async function historyChecks(db: Db, histories: OrderHistory[]): Promise<Check[]> {
+export async function historyChecks(db: Db, histories: OrderHistory[]): Promise<InvariantResult[]> {
   const withOrder = histories.filter((h) => h.orderId);
   const ids = withOrder.map((h) => h.orderId!);
   const rows = ids.length ? (await db.execute(sql`
