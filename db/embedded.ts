@@ -40,7 +40,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const running = runningServerPort(dir);
   if (running) {
     log(`reusing PostgreSQL already running on port ${running} for ${dir}`);
-    await ensureDatabase(running, opts.database);
+    await ensureDatabase(urlFor(running, opts.database), opts.database);
     const notOurs = async () => {
       throw new Error(`PostgreSQL on port ${running} was started by another process; restart it there`);
     };
@@ -73,7 +73,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     await server.initialise();
   }
   await server.start();
-  await ensureDatabase(port, opts.database);
+  await ensureDatabase(urlFor(port, opts.database), opts.database);
   return {
     url: urlFor(port, opts.database),
     port,
@@ -89,9 +89,12 @@ function urlFor(port: number, database: string): string {
   return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 }
 
-async function ensureDatabase(port: number, database: string): Promise<void> {
+/** Creates `database` on the server of `serverUrl` unless it exists. */
+export async function ensureDatabase(serverUrl: string, database: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`invalid database name: ${database}`);
-  const sql = postgres(urlFor(port, 'postgres'), { max: 1, onnotice: () => {} });
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
   try {
     const rows = await sql`select 1 from pg_database where datname = ${database}`;
     if (rows.length === 0) await sql.unsafe(`create database ${database}`);

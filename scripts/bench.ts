@@ -67,45 +67,45 @@ const optionsSchema = z.object({
 const say = (line: string) => console.log(`[bench] ${line}`);
 
 function readOptions() {
-  const { values } = parseArgs({
-    options: {
-      concurrency: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, cases: { type: 'string' },
-      merchants: { type: 'string' }, 'web-workers': { type: 'string' }, pool: { type: 'string' }, 'pgbench-scale': { type: 'string' }, out: { type: 'string' },
-      build: { type: 'boolean' }, profile: { type: 'boolean' }, help: { type: 'boolean' },
-    },
-  });
+  const usageError = (message: string): never => {
+    console.error(`${message}\nSee npm run bench -- --help`);
+    process.exit(2);
+  };
+  let values: ReturnType<typeof parseArgs>['values'] = {};
+  try {
+    ({ values } = parseArgs({
+      options: {
+        concurrency: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, cases: { type: 'string' },
+        merchants: { type: 'string' }, 'web-workers': { type: 'string' }, pool: { type: 'string' }, 'pgbench-scale': { type: 'string' }, out: { type: 'string' },
+        build: { type: 'boolean' }, profile: { type: 'boolean' }, help: { type: 'boolean' },
+      },
+    }));
+  } catch (err) {
+    usageError((err as Error).message); // an unknown option or a missing value
+  }
   if (values.help) {
     console.log(HELP);
     process.exit(0);
   }
   const parsed = optionsSchema.safeParse(values);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) console.error(`--${issue.path.join('.')}: ${issue.message}`);
-    console.error('See npm run bench -- --help');
-    process.exit(2);
-  }
-  return parsed.data;
+  if (!parsed.success) usageError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'));
+  return parsed.data!;
 }
 
-interface Measurement extends PayFlowLoadResult {
-  case: 'spread' | 'hot';
-  /** CPU milliseconds per payment of the web server (all its processes) and of PostgreSQL. */
+/** One case at one concurrency, with the CPU milliseconds per payment of the web server (all its processes) and of PostgreSQL. */
+interface CaseRun extends PayFlowLoadResult {
   webCpuMsPerPayment: number;
   pgCpuMsPerPayment: number;
+}
+
+interface Measurement extends CaseRun {
+  case: 'spread' | 'hot';
   pgbenchTps: number;
   ratio: number;
 }
 
 async function main() {
-  const opts = (() => {
-    try {
-      return readOptions();
-    } catch (err) {
-      console.error(err instanceof Error ? err.message : err);
-      console.error('See npm run bench -- --help');
-      process.exit(2);
-    }
-  })();
+  const opts = readOptions();
   ensurePgbench(say);
   ensureProductionBuild(say, opts.build);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'won-bench-'));
@@ -135,21 +135,20 @@ async function main() {
     await initPgbench(target, scale);
 
     const pgPid = postmasterPid(path.join(dir, 'pg'));
-    const clientKey = stack.env.TOSS_CLIENT_KEY ?? 'test_ck_sandbox_D5GePWvyJnrK0W0k6q8g';
     if (opts.warmup > 0) {
       say(`warm-up: ${opts.warmup} s at concurrency 8 (not measured)`);
-      await runPayFlowLoad({ baseUrl: stack.baseUrl, connections: 8, durationSeconds: opts.warmup, productIds: shops, clientKey });
+      await runPayFlowLoad({ baseUrl: stack.baseUrl, connections: 8, durationSeconds: opts.warmup, productIds: shops });
     }
     if (profiling) await resetStatementStats(database);
     const measurements: Measurement[] = [];
     const pgbench: PgbenchResult[] = [];
     for (const connections of opts.concurrency) {
-      const loads: (PayFlowLoadResult & { webCpuMsPerPayment: number; pgCpuMsPerPayment: number })[] = [];
+      const loads: CaseRun[] = [];
       for (const c of opts.cases) {
         say(`pay flow, ${c} case, ${connections} shoppers, ${opts.duration} s`);
         const productIds = c === 'hot' ? [shops[0]!] : shops;
         const cpuBefore = [processTreeCpuMs(stack.web.pid!), processTreeCpuMs(pgPid)];
-        const load = await runPayFlowLoad({ baseUrl: stack.baseUrl, connections, durationSeconds: opts.duration, productIds, clientKey });
+        const load = await runPayFlowLoad({ baseUrl: stack.baseUrl, connections, durationSeconds: opts.duration, productIds });
         const perPayment = (ms: number) => ms / Math.max(load.payments, 1);
         loads.push({
           ...load,
@@ -192,7 +191,7 @@ async function createBenchMerchants(db: ReturnType<typeof connect>['db'], count:
   return ids.map((n) => `prd_bench_${n}`);
 }
 
-function printLoad(c: string, r: PayFlowLoadResult & { webCpuMsPerPayment: number; pgCpuMsPerPayment: number }) {
+function printLoad(c: string, r: CaseRun) {
   say(`  ${c}: ${r.paymentsPerSecond.toFixed(1)} payments/s (${r.payments} payments, ${r.failedFlows} failed flows, ${r.errors} errors, ${r.timeouts} timeouts)`);
   say(`    CPU per payment: web ${r.webCpuMsPerPayment.toFixed(1)} ms, PostgreSQL ${r.pgCpuMsPerPayment.toFixed(1)} ms`);
   for (const s of STEPS) {

@@ -4,7 +4,7 @@ import { connect } from '@/db/client';
 import { startEmbeddedPostgres } from '@/db/embedded';
 import { runMigrations } from '@/db/migrate';
 import { seed } from '@/db/seed';
-import { parseEnv } from '@/lib/env';
+import { parseEnv, type Env } from '@/lib/env';
 
 export interface PreparedDatabase {
   url: string;
@@ -40,6 +40,12 @@ export async function prepareDatabase(say: (line: string) => void): Promise<Prep
     dataDir = dir;
     say(`PostgreSQL ready on port ${pg.port}`);
   }
+  await migrateAndSeed(url, env, say);
+  return { url, embedded, dataDir, stop };
+}
+
+/** Migrations, then the demo data (skipped where it exists), with the PSP keys of `env`. */
+export async function migrateAndSeed(url: string, env: Env, say: (line: string) => void): Promise<void> {
   say('applying migrations');
   await runMigrations(url);
   const database = connect(url, { max: 2, appName: 'won-checkout-seed' });
@@ -49,5 +55,4 @@ export async function prepareDatabase(say: (line: string) => void): Promise<Prep
   } finally {
     await database.close();
   }
-  return { url, embedded, dataDir, stop };
 }

@@ -3,12 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { startDevKafka } from '@/lib/kafka/dev-cluster';
-import { allTopics } from '@/lib/kafka/topics';
-import { WEBHOOK_NOTIFIER } from '@/lib/consumers/webhook-notifier';
+import { startLocalKafka } from './local-kafka';
 import { prepareDatabase } from './prepare-database';
+import { nextBin, WORKERS, type WorkerName } from './stack';
 import { DEMO_LOGINS } from '@/db/seed';
-import { ensureLibrdkafka } from './system-packages';
 
 const HELP = (mode: string) => `Usage: npm run ${mode === 'dev' ? 'dev' : 'start'}
 
@@ -52,26 +50,13 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
   let stopKafka = async () => {};
 
   if (mode === 'dev') {
-    if (!process.env.KAFKA_BROKERS) {
-      ensureLibrdkafka(say);
-      const kafka = await startDevKafka({ brokers: 3, topics: allTopics(3, [WEBHOOK_NOTIFIER]) });
-      stopKafka = kafka.stop;
-      env.KAFKA_BROKERS = kafka.brokers.join(',');
-      // Local group timings: rebalances on the mock take sessionTimeout − 1 s.
-      env.KAFKA_SESSION_TIMEOUT_MS ??= '6000';
-      env.KAFKA_MAX_WAIT_MS ??= '100';
-      say(`Kafka-protocol mock cluster (3 brokers, in memory) at ${env.KAFKA_BROKERS}`);
-    }
-    const tsx = ['--import', 'tsx'];
-    children.push(run('relay', process.execPath, [...tsx, 'workers/outbox-relay.ts'], env));
-    children.push(run('consumers', process.execPath, [...tsx, 'workers/consumers/index.ts'], env));
-    children.push(run('recovery', process.execPath, [...tsx, 'workers/recovery.ts'], env));
-    // The sandbox PSP's webhook sender (with real Toss, Toss sends them).
-    if (!process.env.TOSS_API_BASE) children.push(run('psp-webhooks', process.execPath, [...tsx, 'workers/psp-sandbox-webhooks.ts'], env));
+    if (!process.env.KAFKA_BROKERS) stopKafka = (await startLocalKafka(env, say)).stop;
+    // The sandbox PSP's webhook sender runs only with the sandbox (with real Toss, Toss sends them).
+    const names = (Object.keys(WORKERS) as WorkerName[]).filter((w) => w !== 'psp-webhooks' || !process.env.TOSS_API_BASE);
+    for (const name of names) children.push(run(name, process.execPath, ['--import', 'tsx', WORKERS[name]], env));
   }
-  const nextBin = path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
   say(`starting Next.js (${mode}) on http://localhost:${port}`);
-  const web = run('web', process.execPath, [nextBin, mode, '-p', port], env);
+  const web = run('web', process.execPath, [nextBin(), mode, '-p', port], env);
   children.push(web);
 
   let stopping = false;

@@ -9,14 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { connect } from '@/db/client';
 import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@/db/embedded';
-import { runMigrations } from '@/db/migrate';
-import { seed } from '@/db/seed';
-import { WEBHOOK_NOTIFIER } from '@/lib/consumers/webhook-notifier';
-import { startDevKafka, type DevKafka } from '@/lib/kafka/dev-cluster';
-import { allTopics } from '@/lib/kafka/topics';
-import { ensureLibrdkafka } from './system-packages';
+import type { DevKafka } from '@/lib/kafka/dev-cluster';
+import { parseEnv } from '@/lib/env';
+import { startLocalKafka } from './local-kafka';
+import { migrateAndSeed } from './prepare-database';
 
 export const WORKERS = {
   relay: 'workers/outbox-relay.ts',
@@ -68,6 +65,8 @@ export interface Stack {
   workers: Map<WorkerName, StackProcess>;
   /** The environment the processes run with (for CLI tasks run beside them). */
   env: NodeJS.ProcessEnv;
+  /** The PSP sandbox's secret key the app was seeded with (the environment's, or the default). */
+  pspSecretKey: string;
   stop(): Promise<void>;
 }
 
@@ -95,23 +94,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     LOG_LEVEL: 'warn',
     ...opts.env,
   };
-  await runMigrations(pg.url);
-  const database = connect(pg.url, { max: 2, appName: 'won-stack-seed' });
-  try {
-    await seed(database.db, { clientKey: env.TOSS_CLIENT_KEY ?? 'test_ck_sandbox_D5GePWvyJnrK0W0k6q8g', secretKey: env.TOSS_SECRET_KEY ?? 'test_sk_sandbox_zXLkKEypNArWmo50nX3l', webhookUrl: `http://127.0.0.1:${port}/api/webhooks/psp` });
-  } finally {
-    await database.close();
-  }
-
-  let kafka: DevKafka | undefined;
-  if (opts.kafka) {
-    ensureLibrdkafka(say);
-    kafka = await startDevKafka({ brokers: 3, topics: allTopics(3, [WEBHOOK_NOTIFIER]) });
-    env.KAFKA_BROKERS = kafka.brokers.join(',');
-    env.KAFKA_SESSION_TIMEOUT_MS ??= '6000';
-    env.KAFKA_MAX_WAIT_MS ??= '100';
-    say(`Kafka-protocol mock cluster at ${env.KAFKA_BROKERS}`);
-  }
+  const appEnv = parseEnv(env);
+  await migrateAndSeed(pg.url, appEnv, say);
+  const kafka = opts.kafka ? await startLocalKafka(env, say) : undefined;
 
   const hooks = { onLine: opts.onLine ?? (() => {}), onUnexpectedExit: opts.onUnexpectedExit ?? (() => {}) };
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -134,6 +119,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     web,
     workers,
     env,
+    pspSecretKey: appEnv.TOSS_SECRET_KEY,
     async stop() {
       for (const p of [...workers.values(), web]) await p.kill('SIGTERM');
       await kafka?.stop();
@@ -142,7 +128,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
 }
 
-function nextBin(): string {
+/** The Next.js CLI of this project. */
+export function nextBin(): string {
   return path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
 }
 

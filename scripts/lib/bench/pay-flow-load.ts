@@ -21,7 +21,6 @@ export interface PayFlowLoadOptions {
   durationSeconds: number;
   /** Products to buy from, one picked per checkout (one merchant's = the hot-merchant case). */
   productIds: string[];
-  clientKey: string;
 }
 
 export interface Percentiles {
@@ -51,6 +50,8 @@ interface FlowContext {
   orderId?: string;
   amount?: number;
   orderName?: string;
+  /** The window's client key, from the payment request's answer (as the checkout page does). */
+  clientKey?: string;
   paymentKey?: string;
   /** The step whose response just arrived, for the `response` listener. */
   answered?: Step;
@@ -112,6 +113,7 @@ export async function runPayFlowLoad(opts: PayFlowLoadOptions): Promise<PayFlowL
         answered(ctx, 'request', status === 200 && typeof request?.amount === 'number');
         ctx.amount = request?.amount as number | undefined;
         ctx.orderName = request?.orderName as string | undefined;
+        ctx.clientKey = request?.clientKey as string | undefined;
       },
     },
     {
@@ -122,7 +124,7 @@ export async function runPayFlowLoad(opts: PayFlowLoadOptions): Promise<PayFlowL
         const ctx = context as FlowContext;
         if (ctx.failed) return restart;
         const form = new URLSearchParams({
-          clientKey: opts.clientKey,
+          clientKey: ctx.clientKey!,
           orderId: ctx.orderId!,
           orderName: ctx.orderName!,
           amount: String(ctx.amount),

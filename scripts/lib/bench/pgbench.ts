@@ -5,11 +5,13 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import postgres from 'postgres';
+import { ensureDatabase } from '@/db/embedded';
 
 const run = promisify(execFile);
 
 export interface PgbenchTarget {
+  /** A URL of the same server (any database on it). */
+  serverUrl: string;
   host: string;
   port: number;
   user: string;
@@ -19,7 +21,7 @@ export interface PgbenchTarget {
 
 export function pgbenchTarget(databaseUrl: string, database = 'pgbench'): PgbenchTarget {
   const url = new URL(databaseUrl);
-  return { host: url.hostname, port: Number(url.port), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password), database };
+  return { serverUrl: databaseUrl, host: url.hostname, port: Number(url.port), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password), database };
 }
 
 const envOf = (t: PgbenchTarget) => ({ ...process.env, PGPASSWORD: t.password });
@@ -27,13 +29,7 @@ const connArgs = (t: PgbenchTarget) => ['-h', t.host, '-p', String(t.port), '-U'
 
 /** Creates and fills pgbench's tables (server-side generation: fastest). */
 export async function initPgbench(t: PgbenchTarget, scale: number): Promise<void> {
-  const admin = postgres({ host: t.host, port: t.port, user: t.user, password: t.password, database: 'postgres', max: 1, onnotice: () => {} });
-  try {
-    const [exists] = await admin`select 1 from pg_database where datname = ${t.database}`;
-    if (!exists) await admin.unsafe(`create database ${t.database}`);
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
+  await ensureDatabase(t.serverUrl, t.database);
   await run('pgbench', [...connArgs(t), '-i', '-q', '-I', 'dtGvp', '-s', String(scale), t.database], { env: envOf(t), maxBuffer: 16 << 20 });
 }
 
