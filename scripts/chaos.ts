@@ -32,11 +32,11 @@ import { checkInvariants, type InvariantResult } from '@/lib/invariants/check-in
 import { kstDateOf } from '@/lib/kst';
 import { pspClientFromEnv } from '@/lib/psp/env-client';
 import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
+import { Prng } from '@/lib/prng';
 import { DEMO_MERCHANT_ID } from '@/lib/store/store-merchant';
 import { backlog, historyChecks, isClean, platformChecks, type Backlog } from './lib/chaos/checks';
 import { planFaults, pspFaultArmer, startFaults, type InjectedFault, type ProcessFaultKind } from './lib/chaos/faults';
-import { sleep } from './lib/chaos/http';
-import { createRng } from './lib/chaos/rng';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { emptyStats, runShopper, type OrderHistory } from './lib/chaos/shopper';
 import { ensureProductionBuild, startStack, type Stack } from './lib/stack';
 
@@ -119,7 +119,7 @@ const FAULT_LABELS: Record<ProcessFaultKind, string> = {
 
 async function main(): Promise<number> {
   const opts = parseOptions();
-  const rng = createRng(opts.seed);
+  const rng = new Prng(opts.seed);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'won-chaos-'));
   chmodSync(dir, 0o755); // as root, PostgreSQL runs as "postgres" and must enter it
   const logPath = path.join(dir, 'chaos.log');
@@ -159,7 +159,9 @@ async function main(): Promise<number> {
 
   // The merchant's webhook endpoint: records what it received, answers 500 now and then so the
   // notifier's retry topics are part of the run.
-  const endpointRng = rng.fork('merchant-webhook-endpoint');
+  // Streams are forked in a fixed order (this endpoint, the fault plan, shoppers by index), so a
+  // seed gives each part the same choices whatever the others drew.
+  const endpointRng = rng.fork();
   const received = new Map<string, number>();
   let endpointFailures = 0;
   const endpoint = http.createServer((req, res) => {
@@ -215,9 +217,9 @@ async function main(): Promise<number> {
     }
 
     // 1 + 2: load and faults.
-    const plan = planFaults(rng.fork('fault-plan'), opts.duration * 1000);
+    const plan = planFaults(rng.fork(), opts.duration * 1000);
     note(`fault plan: ${plan.map((f) => `${f.kind}@${(f.atMs / 1000).toFixed(1)}s`).join(', ')}`);
-    const armer = pspFaultArmer(stack.baseUrl, opts.pspFaultRate);
+    const armer = pspFaultArmer(stack.baseUrl, stack.pspSecretKey, opts.pspFaultRate);
     const stats = emptyStats();
     const histories: OrderHistory[] = [];
     const firstKstDate = kstDateOf(new Date());
@@ -226,7 +228,7 @@ async function main(): Promise<number> {
     const faults = startFaults(stack, plan, startedAt, note);
     faultStop = faults.stop;
     const ctx = { baseUrl: stack.baseUrl, seed: opts.seed, startedAt, stats, histories, beforeConfirm: armer.beforeConfirm, shouldStop: () => Date.now() >= loadEnds };
-    const shoppers = Array.from({ length: opts.concurrency }, (_, i) => runShopper(ctx, i, rng.fork(`shopper-${i}`)));
+    const shoppers = Array.from({ length: opts.concurrency }, (_, i) => runShopper(ctx, i, rng.fork()));
     const progress = setInterval(() => {
       const done = (k: ProcessFaultKind) => faults.injected.filter((f) => f.kind === k && f.endedMs !== undefined && !f.error).length;
       note(`${secs(Date.now() - startedAt)}/${opts.duration} s  orders ${stats.orders} (paid ${stats.paid}, failed ${stats.failed}, confirming ${stats.confirming}, gave up ${stats.abandoned})  ` +

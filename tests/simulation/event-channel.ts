@@ -3,7 +3,7 @@ import type { Db } from '@/db/client';
 import { applyBalanceEvents } from '@/lib/consumers/balance-projection';
 import type { Delivered } from '@/lib/consumers/run-consumer';
 import { paymentEventSchema } from '@/lib/events/contract';
-import type { Prng } from './prng';
+import type { Prng } from '@/lib/prng';
 
 const PARTITIONS = 3;
 

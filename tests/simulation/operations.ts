@@ -14,7 +14,7 @@ import { recoveryTick } from '@/lib/recovery/recovery-loop';
 import { requestRefund } from '@/lib/refunds/request-refund';
 import { SimulatedKafkaError } from './event-channel';
 import { describePlan, type Plan, type Planned } from './plans';
-import type { Prng } from './prng';
+import type { Prng } from '@/lib/prng';
 import { webhookFetch } from './webhook-network';
 import { silentLog, type OrderModel, type World } from './world';
 

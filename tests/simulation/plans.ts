@@ -1,5 +1,5 @@
 import type { WindowAction } from '@/lib/psp-sandbox/authorize-window';
-import type { Prng } from './prng';
+import type { Prng } from '@/lib/prng';
 import type { World } from './world';
 
 /**

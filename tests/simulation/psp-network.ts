@@ -1,5 +1,5 @@
 import type { FakeClock } from './fake-clock';
-import type { Prng } from './prng';
+import type { Prng } from '@/lib/prng';
 
 export type FetchHandler = (req: Request) => Promise<Response>;
 

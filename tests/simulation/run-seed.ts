@@ -8,7 +8,7 @@ import { checkFinal, checkStep, type Violation } from './checks';
 import { SimulatedKafkaError } from './event-channel';
 import { reconciliationRange, runPlan } from './operations';
 import { describePlan, planStep } from './plans';
-import { Prng } from './prng';
+import { Prng } from '@/lib/prng';
 import type { SeedDatabases } from './seed-databases';
 import { webhookFetch } from './webhook-network';
 import { silentLog, World, type FaultRates } from './world';

@@ -4,7 +4,7 @@ import { defaultRecoveryPolicy } from '@/lib/recovery/recover-payment';
 import { checkStep } from './checks';
 import { runPlan } from './operations';
 import { planStep } from './plans';
-import { Prng } from './prng';
+import { Prng } from '@/lib/prng';
 import { formatFailure, runSeed } from './run-seed';
 import { gitSha, runSeeds } from './run-seeds';
 import { SeedDatabases } from './seed-databases';

@@ -2,7 +2,7 @@ import type { Db } from '@/db/client';
 import { WEBHOOK_HEADERS } from '@/lib/psp-sandbox/deliver-due-webhooks';
 import { processPspWebhook, pspWebhookSchema, recordPspWebhook, transmissionIdSchema } from '@/lib/psp-webhooks/receive-psp-webhook';
 import type { TossClient } from '@/lib/psp/toss-client';
-import type { Prng } from './prng';
+import type { Prng } from '@/lib/prng';
 
 /**
  * The fetch the PSP sandbox's webhook sender uses in the simulation: it reaches our receiver

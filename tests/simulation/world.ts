@@ -8,7 +8,7 @@ import type { RecoveryPolicy } from '@/lib/recovery/recover-payment';
 import { createShop, type TestShop } from '../helpers/fixtures';
 import { EventChannel } from './event-channel';
 import { FakeClock } from './fake-clock';
-import type { Prng } from './prng';
+import type { Prng } from '@/lib/prng';
 import { preparedDb } from './prepared-checks';
 import { PspNetwork } from './psp-network';
 import type { SeedDatabase } from './seed-databases';

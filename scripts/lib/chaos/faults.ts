@@ -4,11 +4,11 @@
  * shoppers confirm, through the sandbox's fault-injection API (lose-response: the PSP approves and
  * the answer is lost; server-error: a 500 and nothing done). Every injection is counted.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stack, StackProcess, WorkerName } from '../stack';
-import { call, sleep } from './http';
-import type { Rng } from './rng';
+import { call } from './http';
+import type { Prng } from '@/lib/prng';
 
-export const SECRET_KEY = 'test_sk_sandbox_zXLkKEypNArWmo50nX3l';
 
 export type ProcessFaultKind = 'kill-relay' | 'kill-consumers' | 'kill-recovery' | 'pause-broker' | 'restart-postgres';
 
@@ -36,8 +36,8 @@ const KILL_TARGET: Record<'kill-relay' | 'kill-consumers' | 'kill-recovery', Wor
  * of the recovery worker, broker pauses, and one PostgreSQL restart in the middle third. Faults
  * land between 5% and 85% of the load so the last of them is over before the load ends.
  */
-export function planFaults(rng: Rng, durationMs: number): PlannedFault[] {
-  const at = (from: number, to: number) => Math.round(durationMs * (from + rng.next() * (to - from)));
+export function planFaults(rng: Prng, durationMs: number): PlannedFault[] {
+  const at = (from: number, to: number) => Math.round(durationMs * (from + rng.float() * (to - from)));
   const plan: PlannedFault[] = [];
   const kills = Math.max(3, Math.round(durationMs / 15_000));
   for (let i = 0; i < kills; i++) plan.push({ kind: 'kill-relay', atMs: at(0.05, 0.85), holdMs: rng.int(300, 3_000) });
@@ -112,12 +112,12 @@ export function startFaults(stack: Stack, plan: PlannedFault[], startedAt: numbe
  * sandbox, so an armed fault hits whichever confirm comes next (a shopper's or the recovery
  * worker's); what counts is how many were taken, read back from the sandbox at the end.
  */
-export function pspFaultArmer(baseUrl: string, rate: number) {
+export function pspFaultArmer(baseUrl: string, secretKey: string, rate: number) {
   const armed = { 'lose-response': 0, 'server-error': 0, failedToArm: 0 };
-  const auth = `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}`;
+  const auth = `Basic ${Buffer.from(`${secretKey}:`).toString('base64')}`;
   return {
     armed,
-    async beforeConfirm(rng: Rng): Promise<void> {
+    async beforeConfirm(rng: Prng): Promise<void> {
       if (!rng.chance(rate)) return;
       const mode = rng.chance(0.5) ? 'lose-response' : 'server-error';
       const a = await call(`${baseUrl}/psp/v1/sandbox/faults`, {

@@ -40,5 +40,3 @@ export function describe(a: Answer): string {
   const code = typeof a.body === 'object' && a.body ? (a.body.error?.code ?? a.body.code) : undefined;
   return `${a.status}${code ? ` ${code}` : ''}`;
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -8,10 +8,10 @@
  * history checking: a shopper told "paid" must be paid; one told "failed" must not be charged).
  */
 import type { OrderStatus } from '@/lib/payments/get-order-status';
-import { call, describe, isOk, isTransient, postJson, sleep, type Answer } from './http';
-import type { Rng } from './rng';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { call, describe, isOk, isTransient, postJson, type Answer } from './http';
+import type { Prng } from '@/lib/prng';
 
-export const CLIENT_KEY = 'test_ck_sandbox_D5GePWvyJnrK0W0k6q8g';
 
 const CATALOG = {
   mer_demo: ['prd_demo_beans', 'prd_demo_dripper', 'prd_demo_filters', 'prd_demo_mug', 'prd_demo_kettle'],
@@ -86,12 +86,12 @@ export interface ShopperContext {
   stats: ShopperStats;
   histories: OrderHistory[];
   /** Called right before an approved payment is confirmed: arms PSP faults at the chosen rate. */
-  beforeConfirm(rng: Rng): Promise<void>;
+  beforeConfirm(rng: Prng): Promise<void>;
   shouldStop(): boolean;
 }
 
 /** One shopper: buys again and again until told to stop. */
-export async function runShopper(ctx: ShopperContext, index: number, rng: Rng): Promise<void> {
+export async function runShopper(ctx: ShopperContext, index: number, rng: Prng): Promise<void> {
   for (let n = 0; !ctx.shouldStop(); n++) {
     const history: OrderHistory = {
       shopper: index, checkoutKey: `chaos_${ctx.seed}_${index}_${n}`, doubleClick: false, checkoutAnswers: [], paymentKeys: [], steps: [], toldPaid: false, outcome: 'abandoned',
@@ -105,7 +105,7 @@ export async function runShopper(ctx: ShopperContext, index: number, rng: Rng): 
   }
 }
 
-async function buyOnce(ctx: ShopperContext, rng: Rng, h: OrderHistory): Promise<void> {
+async function buyOnce(ctx: ShopperContext, rng: Prng, h: OrderHistory): Promise<void> {
   const api = (p: string) => `${ctx.baseUrl}${p}`;
   const note = (step: Omit<Step, 'atMs' | 'ms'>, a?: Answer) => {
     const atMs = Date.now() - ctx.startedAt;
@@ -160,10 +160,10 @@ async function buyOnce(ctx: ShopperContext, rng: Rng, h: OrderHistory): Promise<
     if (!request) return;
 
     // The sandbox window: the shopper approves, declines (card refused) or cancels.
-    const roll = rng.next();
+    const roll = rng.float();
     const action = roll < MIX.decline ? 'decline' : roll < MIX.decline + MIX.cancel ? 'cancel' : 'approve';
     const form = new URLSearchParams({
-      clientKey: CLIENT_KEY, orderId, orderName: request.orderName, amount: String(request.amount), currency: request.currency,
+      clientKey: request.clientKey, orderId, orderName: request.orderName, amount: String(request.amount), currency: request.currency,
       successUrl: api('/checkout/success'), failUrl: api('/checkout/fail'), action,
     });
     let location: URL | undefined;

@@ -1,6 +1,7 @@
 /**
- * The simulator's only source of randomness: sfc32 (Chris Doty-Humphrey's small fast counter
- * generator), seeded from one 32-bit number. Same seed, same sequence, on every machine.
+ * The seeded randomness of the simulator and the chaos run: sfc32 (Chris Doty-Humphrey's small
+ * fast counter generator), seeded from one 32-bit number. Same seed, same sequence, on every
+ * machine, so a printed seed repeats a run's choices.
  */
 export class Prng {
   private a: number;
