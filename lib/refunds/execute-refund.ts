@@ -70,6 +70,9 @@ async function reload(db: Db, id: string): Promise<Refund> {
 
 async function bookRefund(db: Db, refund: Refund, pspTransactionKey: string | null, actor: string): Promise<Refund> {
   return db.transaction(async (tx) => {
+    // Lock order: the payment, then its refund, as the reservation in request-refund does. The
+    // other order deadlocked with a same-key reservation whose unique check waits on the refund row.
+    await tx.select({ id: payments.id }).from(payments).where(eq(payments.id, refund.paymentId)).for('update');
     const [done] = await tx.update(refunds)
       .set({ status: 'SUCCEEDED', pspTransactionKey, attempts: sql`${refunds.attempts} + 1`, failureMessage: null, updatedAt: sql`now()` })
       .where(and(eq(refunds.id, refund.id), inArray(refunds.status, ['PENDING', 'UNKNOWN'])))
