@@ -1,28 +1,12 @@
 import { and, eq, inArray, lte, isNull, or, sql } from 'drizzle-orm';
-import type { Db } from '@/db/client';
+import type { Db, DbOrTx } from '@/db/client';
 import { paymentHistory, payments } from '@/db/schema';
 import { adoptPspPayment, finishWithPsp } from '@/lib/payments/confirm-payment';
 import { failPayment } from '@/lib/payments/finish-payment';
 import type { Payment } from '@/lib/payments/transition';
 import type { TossClient } from '@/lib/psp/toss-client';
-
-export interface RecoveryPolicy {
-  /** Leave a payment alone this long after its last change (the confirm may still be running). */
-  graceMs: number;
-  /** Backoff before try n (1-based): base × 2^(n−1), capped. */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** After this many tries the payment is flagged for a person. */
-  maxAttempts: number;
-  /** Toss: a payment not confirmed within 10 minutes of authentication expires. */
-  confirmWindowMs: number;
-  /** Toss: a payment window not authenticated within 30 minutes expires. */
-  windowExpiryMs: number;
-}
-
-export const defaultRecoveryPolicy: RecoveryPolicy = {
-  graceMs: 30_000, baseDelayMs: 5_000, maxDelayMs: 10 * 60_000, maxAttempts: 12, confirmWindowMs: 10 * 60_000, windowExpiryMs: 30 * 60_000,
-};
+import { databaseAgo, databaseNow, type SimulatedNow } from './database-clock';
+import type { RecoveryPolicy } from './recovery-policy';
 
 export type RecoveryOutcome = 'finished' | 'retry-later' | 'needs-attention' | 'moved-on';
 
@@ -30,14 +14,14 @@ export type RecoveryOutcome = 'finished' | 'retry-later' | 'needs-attention' | '
  * Claims unfinished payments whose next try is due: bumps their attempt count and next try time
  * in one statement (SKIP LOCKED, so several recovery workers never take the same payment).
  */
-export async function claimDuePayments(db: Db, policy: RecoveryPolicy, limit: number, now = new Date()): Promise<Payment[]> {
+export async function claimDuePayments(db: Db, policy: RecoveryPolicy, limit: number, at?: SimulatedNow): Promise<Payment[]> {
   const due = db.$with('due').as(
     db.select({ id: payments.id }).from(payments)
       .where(and(
         inArray(payments.status, ['EXECUTING', 'UNKNOWN']),
         isNull(payments.needsAttention),
-        lte(payments.updatedAt, new Date(now.getTime() - policy.graceMs)),
-        or(isNull(payments.nextRecoveryAt), lte(payments.nextRecoveryAt, now)),
+        lte(payments.updatedAt, databaseAgo(policy.graceMs, at)),
+        or(isNull(payments.nextRecoveryAt), lte(payments.nextRecoveryAt, databaseNow(at))),
       ))
       .orderBy(payments.updatedAt)
       .limit(limit)
@@ -45,7 +29,7 @@ export async function claimDuePayments(db: Db, policy: RecoveryPolicy, limit: nu
   );
   const delay = sql`least(${policy.baseDelayMs}::bigint * power(2, ${payments.recoveryAttempts})::bigint, ${policy.maxDelayMs}::bigint) * interval '1 millisecond'`;
   return db.with(due).update(payments)
-    .set({ recoveryAttempts: sql`${payments.recoveryAttempts} + 1`, nextRecoveryAt: sql`${now.toISOString()}::timestamptz + ${delay}` })
+    .set({ recoveryAttempts: sql`${payments.recoveryAttempts} + 1`, nextRecoveryAt: sql`${databaseNow(at)} + ${delay}` })
     .from(due)
     .where(eq(payments.id, due.id))
     .returning();
@@ -59,7 +43,7 @@ export async function claimDuePayments(db: Db, policy: RecoveryPolicy, limit: nu
  *  - IN_PROGRESS inside the confirm window → confirm again with the payment's own key;
  *  - no answer → try later; after `maxAttempts` → flagged for a person.
  */
-export async function recoverPayment(db: Db, psp: TossClient, payment: Payment, policy: RecoveryPolicy, now = new Date()): Promise<RecoveryOutcome> {
+export async function recoverPayment(db: Db, psp: TossClient, payment: Payment, policy: RecoveryPolicy, at?: SimulatedNow): Promise<RecoveryOutcome> {
   const lookup = payment.pspPaymentKey ? await psp.getPayment(payment.pspPaymentKey) : await psp.getPaymentByOrderId(payment.orderId);
   if (lookup.kind === 'ok') {
     const p = lookup.value;
@@ -78,12 +62,19 @@ export async function recoverPayment(db: Db, psp: TossClient, payment: Payment, 
       await flagForAttention(db, payment, `PSP says ${p.status} for a payment we never finished`);
       return 'needs-attention';
     }
-  } else if (lookup.kind === 'error' && (lookup.code === 'NOT_FOUND_PAYMENT' || lookup.code === 'NOT_FOUND') && now.getTime() - payment.createdAt.getTime() > policy.confirmWindowMs) {
+  } else if (lookup.kind === 'error' && (lookup.code === 'NOT_FOUND_PAYMENT' || lookup.code === 'NOT_FOUND') && await confirmWindowOver(db, payment.id, policy, at)) {
     // The PSP has no such payment and its window is long over: nothing was charged.
     await failPayment(db, payment, { code: 'NOT_FOUND_AT_PSP', message: 'The PSP has no record of this payment.' }, 'recovery', ['EXECUTING', 'UNKNOWN']);
     return 'finished';
   }
   return settled(db, payment.id, policy);
+}
+
+/** By the database's clock: the payment was created longer ago than the PSP's confirm window. */
+async function confirmWindowOver(db: Db, paymentId: string, policy: RecoveryPolicy, at: SimulatedNow): Promise<boolean> {
+  const [old] = await db.select({ id: payments.id }).from(payments)
+    .where(and(eq(payments.id, paymentId), sql`${payments.createdAt} < ${databaseAgo(policy.confirmWindowMs, at)}`));
+  return Boolean(old);
 }
 
 async function settled(db: Db, paymentId: string, policy: RecoveryPolicy): Promise<RecoveryOutcome> {
@@ -97,7 +88,8 @@ async function settled(db: Db, paymentId: string, policy: RecoveryPolicy): Promi
   return 'retry-later';
 }
 
-export async function flagForAttention(db: Db, payment: Payment, reason: string): Promise<void> {
+/** Takes a transaction too, so a caller can flag inside the one that read the disagreement. */
+export async function flagForAttention(db: DbOrTx, payment: Payment, reason: string): Promise<void> {
   await db.transaction(async (tx) => {
     const [flagged] = await tx.update(payments).set({ needsAttention: reason })
       .where(and(eq(payments.id, payment.id), isNull(payments.needsAttention))).returning({ id: payments.id });

@@ -1,65 +1,46 @@
-import { and, eq, isNull, lte } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '@/db/client';
-import { pspWebhookReceipts, reconciliationRuns } from '@/db/schema';
-import { processPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
 import type { TossClient } from '@/lib/psp/toss-client';
-import { kstDateOf } from '@/lib/kst';
-import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
-import { expireUnstartedAttempts } from './expire-unstarted';
-import { claimDuePayments, recoverPayment, type RecoveryPolicy } from './recover-payment';
-import { retryUnfinishedRefunds } from './retry-refunds';
-
+import type { SimulatedNow } from './database-clock';
+import type { JobReport, RecoveryJob } from './recovery-job';
+import { recoveryJobs } from './recovery-jobs';
+import type { RecoveryPolicy } from './recovery-policy';
 
 export interface RecoveryTickResult {
-  recovered: Record<string, number>;
-  expired: number;
-  refundsRetried: number;
-  webhooksProcessed: number;
-  reconciled: boolean;
+  /** Each job's report, by job name. */
+  jobs: Record<string, JobReport>;
+  /** Items (or whole jobs) that threw this pass; each is logged and tried again next pass. */
+  failed: number;
 }
 
 /**
- * One pass of the recovery worker: finish unfinished payments, expire unauthenticated attempts,
- * retry refunds with unknown outcome, process stored PSP webhooks that were not processed, and
- * run yesterday's reconciliation once a day. Each step is idempotent, so passes may overlap
- * across worker instances.
+ * One pass of the recovery worker: every job of the registry, each on its own. A job that
+ * throws is logged and counted; the jobs after it still run. Each job is idempotent, so passes
+ * may overlap across worker instances.
  */
-export async function recoveryTick(db: Db, psp: TossClient, policy: RecoveryPolicy, log: Logger, now = new Date(), opts: { dailyReconciliation?: boolean } = {}): Promise<RecoveryTickResult> {
-  const recovered: Record<string, number> = {};
-  for (const p of await claimDuePayments(db, policy, 50, now)) {
+export async function recoveryTick(
+  db: Db, psp: TossClient, policy: RecoveryPolicy, log: Logger,
+  opts: { at?: SimulatedNow; jobs?: readonly RecoveryJob[] } = {},
+): Promise<RecoveryTickResult> {
+  const ctx = { db, psp, policy, log, at: opts.at };
+  const result: RecoveryTickResult = { jobs: {}, failed: 0 };
+  for (const job of opts.jobs ?? recoveryJobs) {
+    let report: JobReport;
     try {
-      const outcome = await recoverPayment(db, psp, p, policy, now);
-      recovered[outcome] = (recovered[outcome] ?? 0) + 1;
-      log.info({ paymentId: p.id, attempt: p.recoveryAttempts, outcome }, 'recovery');
+      report = await job.run(ctx);
     } catch (err) {
-      recovered.error = (recovered.error ?? 0) + 1;
-      log.warn({ paymentId: p.id, err: (err as Error).message }, 'recovery attempt failed; will retry');
+      report = { outcomes: {}, failed: 1 };
+      log.error({ job: job.name, err: err instanceof Error ? err.message : String(err) }, 'recovery job failed; the next pass runs it again');
     }
+    result.jobs[job.name] = report;
+    result.failed += report.failed;
   }
-  const expired = await expireUnstartedAttempts(db, policy.windowExpiryMs, now);
-  const refundsRetried = await retryUnfinishedRefunds(db, psp, policy.graceMs, now);
-  let webhooksProcessed = 0;
-  const pending = await db.select({ id: pspWebhookReceipts.transmissionId }).from(pspWebhookReceipts)
-    .where(and(isNull(pspWebhookReceipts.processedAt), lte(pspWebhookReceipts.receivedAt, new Date(now.getTime() - 10_000)))).limit(100);
-  for (const w of pending) {
-    try {
-      await processPspWebhook(db, psp, w.id);
-      webhooksProcessed++;
-    } catch (err) {
-      log.warn({ transmissionId: w.id, err: (err as Error).message }, 'stored webhook not processed yet');
-    }
-  }
-  let reconciled = false;
-  if (opts.dailyReconciliation) {
-    const yesterday = kstDateOf(new Date(now.getTime() - 86_400_000));
-    const [done] = await db.select({ id: reconciliationRuns.id }).from(reconciliationRuns)
-      .where(and(eq(reconciliationRuns.trigger, 'schedule'), eq(reconciliationRuns.fromDate, yesterday))).limit(1);
-    if (!done) {
-      const run = await runReconciliation(db, psp, { fromDate: yesterday, toDate: yesterday }, 'schedule');
-      log.info({ ...run }, 'daily reconciliation');
-      reconciled = true;
-    }
-  }
-  return { recovered, expired, refundsRetried, webhooksProcessed, reconciled };
+  return result;
+}
+
+/** `payments {"finished":1} refunds {"succeeded":2} failed 1`: what a pass did, for logs and traces. */
+export function describeTick(r: RecoveryTickResult): string {
+  const parts = Object.entries(r.jobs).filter(([, j]) => Object.keys(j.outcomes).length).map(([name, j]) => `${name} ${JSON.stringify(j.outcomes)}`);
+  if (r.failed) parts.push(`failed ${r.failed}`);
+  return parts.join(' ') || 'nothing to do';
 }

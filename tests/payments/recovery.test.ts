@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { payments } from '@/db/schema';
@@ -6,8 +6,9 @@ import { newId } from '@/lib/ids';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
 import { getOrderStatus } from '@/lib/payments/get-order-status';
-import { claimDuePayments, defaultRecoveryPolicy, recoverPayment } from '@/lib/recovery/recover-payment';
-import { expireUnstartedAttempts } from '@/lib/recovery/expire-unstarted';
+import { claimDuePayments, recoverPayment } from '@/lib/recovery/recover-payment';
+import { expireAttemptsJob } from '@/lib/recovery/jobs/expire-attempts';
+import { defaultRecoveryPolicy } from '@/lib/recovery/recovery-policy';
 import { recoveryTick } from '@/lib/recovery/recovery-loop';
 import { createIsolatedDatabase } from '../helpers/db';
 import { createShop } from '../helpers/fixtures';
@@ -66,7 +67,9 @@ describe('recovery: no payment stays unfinished', () => {
     await confirmPayment(t.db, t.psp.client({ headers: { 'TossPayments-Test-Code': 'FAILED_INTERNAL_SYSTEM_PROCESSING' } }), query);
     const broken = t.psp.client({ headers: { 'TossPayments-Test-Code': 'FAILED_INTERNAL_SYSTEM_PROCESSING' } }); // the PSP stays down
     const now = new Date();
-    const [a, b] = await Promise.all([claimDuePayments(t.db, policy, 1_000, now), claimDuePayments(t.db, policy, 1_000, now)]);
+    // A backoff longer than the test, so a second claim after the first commits is not due yet.
+    const patient = { ...policy, baseDelayMs: 60_000 };
+    const [a, b] = await Promise.all([claimDuePayments(t.db, patient, 1_000), claimDuePayments(t.db, patient, 1_000)]);
     const mine = [...a!, ...b!].filter((p) => p.orderId === order.orderId);
     expect(mine).toHaveLength(1); // SKIP LOCKED: two workers never take the same payment
     expect(mine[0]!.nextRecoveryAt!.getTime()).toBeGreaterThan(now.getTime());
@@ -85,9 +88,9 @@ describe('recovery: no payment stays unfinished', () => {
   it('attempts never authenticated expire after the window and end FAILURE with an event', async () => {
     const order = await newOrder();
     // Age this attempt past the window (moving the clock instead would expire other files' orders).
-    await t.db.update(payments).set({ createdAt: new Date(Date.now() - 31 * 60_000) }).where(eq(payments.orderId, order.orderId));
-    const expired = await expireUnstartedAttempts(t.db, 30 * 60_000);
-    expect(expired).toBeGreaterThanOrEqual(1);
+    await t.db.update(payments).set({ createdAt: sql`now() - interval '31 minutes'` }).where(eq(payments.orderId, order.orderId));
+    const report = await expireAttemptsJob.run({ db: t.db, psp: t.psp.client(), policy: { ...policy, windowExpiryMs: 30 * 60_000 }, log });
+    expect(report.outcomes.expired).toBeGreaterThanOrEqual(1);
     const facts = await orderFacts(t.db, order.orderId);
     expect(facts.statuses).toEqual(['FAILURE']);
     expect(facts.attempts[0]!.failureCode).toBe('PAYMENT_WINDOW_EXPIRED');
@@ -106,7 +109,8 @@ describe('recovery: no payment stays unfinished', () => {
       const stuck = (await own.db.select().from(payments).where(eq(payments.orderId, order.orderId)))[0]!;
       expect(stuck.status).toBe('UNKNOWN');
       const result = await recoveryTick(own.db, ownPsp.client(), policy, log);
-      expect(result.recovered).toEqual({ finished: 1 });
+      expect(result.jobs.payments!.outcomes).toEqual({ finished: 1 });
+      expect(result.failed).toBe(0);
       const [done] = await own.db.select().from(payments).where(eq(payments.orderId, order.orderId));
       expect(done!.status).toBe('SUCCESS');
       await expectInvariantsHold(own.db, ownShop.merchantId);

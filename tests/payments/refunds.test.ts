@@ -1,11 +1,13 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { payments, refunds } from '@/db/schema';
 import { newId } from '@/lib/ids';
 import { accountBalances, trialBalance } from '@/lib/ledger/balances';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
-import { retryUnfinishedRefunds } from '@/lib/recovery/retry-refunds';
+import pino from 'pino';
+import { retryRefundsJob } from '@/lib/recovery/jobs/retry-refunds';
+import { defaultRecoveryPolicy } from '@/lib/recovery/recovery-policy';
 import { requestRefund } from '@/lib/refunds/request-refund';
 import { orderFacts } from '../helpers/ledger-counts';
 import { usePaymentsHarness } from '../helpers/payments-harness';
@@ -73,7 +75,8 @@ describe('refunds', () => {
     await new Promise((r) => setTimeout(r, 500)); // the PSP did cancel
     t.psp.setDelay(0);
     await expect(refund(paymentId, 23_001)).rejects.toMatchObject({ code: 'REFUND_EXCEEDS_REMAINING' }); // still reserved
-    await retryUnfinishedRefunds(t.db, t.psp.client(), 0, new Date(Date.now() + 60_000)); // past its backoff
+    await t.db.update(refunds).set({ nextAttemptAt: sql`now()` }).where(eq(refunds.id, lost.refund.id)); // past its backoff
+    await retryRefundsJob.run({ db: t.db, psp: t.psp.client(), policy: { ...defaultRecoveryPolicy, graceMs: 0 }, log: pino({ level: 'silent' }) });
     const [r] = await t.db.select().from(refunds).where(eq(refunds.id, lost.refund.id));
     expect(r!.status).toBe('SUCCEEDED');
     const [p] = await t.db.select().from(payments).where(eq(payments.id, paymentId));

@@ -10,7 +10,7 @@ import { requestPayment } from '@/lib/payments/request-payment';
 import { authorizePaymentWindow, type WindowAction } from '@/lib/psp-sandbox/authorize-window';
 import { deliverDueWebhooks } from '@/lib/psp-sandbox/deliver-due-webhooks';
 import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
-import { recoveryTick } from '@/lib/recovery/recovery-loop';
+import { describeTick, recoveryTick } from '@/lib/recovery/recovery-loop';
 import { requestRefund } from '@/lib/refunds/request-refund';
 import { SimulatedKafkaError } from './event-channel';
 import { describePlan, type Plan, type Planned } from './plans';
@@ -40,8 +40,7 @@ export async function runPlan(w: World, step: Planned, note: (s: string) => void
       return `${round.delivered}/${round.attempted} delivered`;
     }
     case 'recovery-tick': {
-      const r = await recoveryTick(w.db, w.psp(faults, note), w.policy, silentLog, w.clock.now());
-      return `recovered ${JSON.stringify(r.recovered)} expired ${r.expired} refunds ${r.refundsRetried} webhooks ${r.webhooksProcessed}`;
+      return describeTick(await recoveryTick(w.db, w.psp(faults, note), w.policy, silentLog, { at: w.clock.now() }));
     }
     case 'refund':
       return refund(w, plan, faults, note);

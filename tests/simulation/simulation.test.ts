@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { defaultRecoveryPolicy } from '@/lib/recovery/recover-payment';
+import { defaultRecoveryPolicy } from '@/lib/recovery/recovery-policy';
 import { checkStep } from './checks';
 import { runPlan } from './operations';
 import { planStep } from './plans';

@@ -4,7 +4,7 @@ import { createOutboxRelay } from '@/lib/outbox/relay';
 import { createPspApiHandler } from '@/lib/psp-sandbox/api-handler';
 import { ensurePspMerchant } from '@/lib/psp-sandbox/merchants';
 import { createTossClient, type TossClient } from '@/lib/psp/toss-client';
-import type { RecoveryPolicy } from '@/lib/recovery/recover-payment';
+import type { RecoveryPolicy } from '@/lib/recovery/recovery-policy';
 import { createShop, type TestShop } from '../helpers/fixtures';
 import { EventChannel } from './event-channel';
 import { FakeClock } from './fake-clock';

@@ -1,0 +1,15 @@
+import { dailyReconciliationJob } from './jobs/daily-reconciliation';
+import { expireAttemptsJob } from './jobs/expire-attempts';
+import { finishPaymentsJob } from './jobs/finish-payments';
+import { retryRefundsJob } from './jobs/retry-refunds';
+import { storedWebhooksJob } from './jobs/stored-webhooks';
+import type { RecoveryJob } from './recovery-job';
+
+/** What the recovery worker runs each pass, in this order. A new job is a file and a line here. */
+export const recoveryJobs: readonly RecoveryJob[] = [
+  finishPaymentsJob,
+  expireAttemptsJob,
+  retryRefundsJob,
+  storedWebhooksJob,
+  dailyReconciliationJob,
+];
