@@ -29,6 +29,8 @@ const schema = z.object({
   /** Failed and successful sign-in attempts allowed per minute (per client IP). */
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Logins (comma-separated emails) that may see and replay dead letters of no merchant. Default: nobody. */
+  OPERATOR_EMAILS: z.string().default('').transform((v) => v.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)),
 });
 
 export type Env = z.infer<typeof schema> & { TOSS_API_BASE: string; TOSS_WINDOW_URL: string; APP_URL: string; BETTER_AUTH_SECRET: string };

@@ -20,10 +20,13 @@ export const merchantApiKeys = pgTable('merchant_api_keys', {
   revokedAt: at('revoked_at'),
 }, (t) => [index('merchant_api_keys_merchant').on(t.merchantId)]);
 
-/** Append-only (trigger): what a merchant's people and keys did, in the transaction that did it. */
+/**
+ * Append-only (trigger): what a merchant's people and keys did, in the transaction that did it.
+ * Operator actions on what belongs to no merchant (orphan dead letters) have no merchant.
+ */
 export const auditLog = pgTable('audit_log', {
   id: bigserial('id', { mode: 'bigint' }).primaryKey(),
-  merchantId: text('merchant_id').notNull().references(() => merchants.id),
+  merchantId: text('merchant_id').references(() => merchants.id),
   actor: text('actor').notNull(),
   action: text('action').notNull(),
   target: text('target'),
