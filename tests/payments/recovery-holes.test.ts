@@ -8,6 +8,7 @@ import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-pa
 import { processPspWebhook, pspWebhookSchema, recordPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
 import type { TossClient } from '@/lib/psp/toss-client';
 import { expireAttemptsJob } from '@/lib/recovery/jobs/expire-attempts';
+import { retryRefundsJob } from '@/lib/recovery/jobs/retry-refunds';
 import { defaultRecoveryPolicy } from '@/lib/recovery/recovery-policy';
 import { recoveryTick } from '@/lib/recovery/recovery-loop';
 import { requestRefund } from '@/lib/refunds/request-refund';
@@ -182,5 +183,36 @@ describe('one bad item does not starve the rest of a recovery pass', () => {
     expect(result.jobs.broken).toEqual({ outcomes: {}, failed: 1 });
     expect(result.jobs.expiry!.outcomes.expired).toBeGreaterThanOrEqual(1);
     expect((await paymentOf(stale.orderId)).status).toBe('FAILURE');
+  });
+});
+
+describe('refund retries follow the recovery policy', () => {
+  it('back off by the policy, flag the payment at the retry cap, and still finish when the PSP answers', async () => {
+    const { payment } = await paidPayment();
+    const refundId = await lostRefund(payment.id, 2_000); // attempt 1 lost its answer
+    const due = () => t.db.update(refunds).set({ nextAttemptAt: sql`now() - interval '1 second'` }).where(eq(refunds.id, refundId));
+    const slow = { ...policy, graceMs: 0, baseDelayMs: 60_000, maxAttempts: 3 };
+    const down = t.psp.client({ headers: { 'TossPayments-Test-Code': 'FAILED_INTERNAL_SYSTEM_PROCESSING' } });
+    const ctx = { db: t.db, psp: down, policy: slow, log };
+    const mine = async () => (await t.db.select().from(refunds).where(eq(refunds.id, refundId)))[0]!;
+
+    await due();
+    await retryRefundsJob.run(ctx);
+    const second = await mine();
+    expect(second.attempts).toBe(2);
+    const [{ waitS }] = (await t.db.execute(sql`select extract(epoch from ${second.nextAttemptAt!.toISOString()}::timestamptz - now())::float8 as "waitS"`)) as unknown as [{ waitS: number }];
+    expect(waitS).toBeGreaterThan(100); // base × 2^(2−1) = 120 s, not the old fixed 30 s
+    expect(waitS).toBeLessThanOrEqual(120);
+    expect((await paymentOf(payment.orderId)).needsAttention).toBeNull();
+
+    await due();
+    await retryRefundsJob.run(ctx);
+    expect((await mine()).attempts).toBe(3);
+    expect((await paymentOf(payment.orderId)).needsAttention).toMatch(new RegExp(`refund ${refundId} has no known outcome after 3 tries`));
+
+    await due();
+    await retryRefundsJob.run({ ...ctx, psp: t.psp.client() });
+    expect((await mine()).status).toBe('SUCCEEDED');
+    expect((await paymentOf(payment.orderId)).refundedAmount).toBe(2_000n);
   });
 });
