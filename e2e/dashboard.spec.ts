@@ -42,6 +42,20 @@ test('merchant B opening merchant A\'s order page or API gets 404', async ({ pag
   await expect(page.locator(`[data-order-id="${orderId}"]`)).toHaveCount(0);
 });
 
+test('only an operator (OPERATOR_EMAILS) opens the page of dead letters that belong to no merchant', async ({ page }) => {
+  const anonymous = await page.goto('/operator/dead-letters');
+  expect(anonymous?.ok()).toBe(true);
+  await expect(page).toHaveURL(/\/login$/);
+  const dashboard = new Dashboard(page);
+  await dashboard.signIn(COFFEE); // a merchant, not an operator: as if there were no such page
+  expect((await page.goto('/operator/dead-letters'))?.status()).toBe(404);
+  await page.context().clearCookies();
+  await dashboard.signIn(TEA); // listed in OPERATOR_EMAILS by playwright.config.ts
+  expect((await page.goto('/operator/dead-letters'))?.status()).toBe(200);
+  await expect(page.getByRole('heading', { name: 'Dead letters of no merchant' })).toBeVisible();
+  await expect(page.getByTestId('operator-name')).toHaveText(TEA.email);
+});
+
 test('a refund from the order page updates the timeline, the ledger and the audit log', async ({ page }) => {
   const orderId = await buyMug(page); // 2 × ₩12,000
   const dashboard = new Dashboard(page);
