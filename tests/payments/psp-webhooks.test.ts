@@ -4,6 +4,7 @@ import { payments } from '@/db/schema';
 import { newId } from '@/lib/ids';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
+import { injectFault } from '@/lib/psp-sandbox/faults';
 import { processPspWebhook, pspWebhookSchema, recordPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
 import { orderFacts } from '../helpers/ledger-counts';
 import { usePaymentsHarness } from '../helpers/payments-harness';
@@ -19,10 +20,10 @@ const webhook = (paymentKey: string, orderId: string, status: string) =>
 async function lostAnswer() {
   const order = await newOrder();
   const query = successRedirectSchema.parse(await t.psp.approve(order));
-  t.psp.setDelay(300);
-  await confirmPayment(t.db, t.psp.client({ timeoutMs: 80 }), query);
-  await new Promise((r) => setTimeout(r, 500));
-  t.psp.setDelay(0);
+  // The sandbox's fault API, not a client timeout: under load an 80 ms timeout could fire before
+  // the sandbox had even read the request, which then never confirmed (the test failed on main).
+  await injectFault(t.db, `m${t.psp.secretKey.slice('test_sk_'.length).slice(0, 12)}`, { operation: 'confirm', mode: 'lose-response' });
+  await confirmPayment(t.db, t.psp.client(), query);
   return { order, paymentKey: query.paymentKey };
 }
 

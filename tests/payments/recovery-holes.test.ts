@@ -5,6 +5,7 @@ import { payments, pspWebhookReceipts, refunds } from '@/db/schema';
 import { newId } from '@/lib/ids';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
+import { injectFault } from '@/lib/psp-sandbox/faults';
 import { processPspWebhook, pspWebhookSchema, recordPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
 import type { TossClient } from '@/lib/psp/toss-client';
 import { expireAttemptsJob } from '@/lib/recovery/jobs/expire-attempts';
@@ -38,14 +39,16 @@ async function paidPayment() {
   return { order, payment: await paymentOf(order.orderId) };
 }
 
+/** The sandbox carries out the next call of `operation` but drops its answer (its fault API). */
+const loseNextAnswer = (operation: 'confirm' | 'cancel') =>
+  injectFault(t.db, `m${t.psp.secretKey.slice('test_sk_'.length).slice(0, 12)}`, { operation, mode: 'lose-response' });
+
 /** A payment the PSP approved whose confirm answer we never got: UNKNOWN on our side, DONE at the PSP. */
 async function unknownPayment() {
   const order = await newOrder();
   const query = successRedirectSchema.parse(await t.psp.approve(order));
-  t.psp.setDelay(300);
-  await confirmPayment(t.db, t.psp.client({ timeoutMs: 80 }), query);
-  await new Promise((r) => setTimeout(r, 500));
-  t.psp.setDelay(0);
+  await loseNextAnswer('confirm');
+  await confirmPayment(t.db, t.psp.client(), query);
   const p = await paymentOf(order.orderId);
   expect(p.status).toBe('UNKNOWN');
   return p;
@@ -53,10 +56,8 @@ async function unknownPayment() {
 
 /** A refund the PSP carried out whose answer we lost: UNKNOWN, still reserved. */
 async function lostRefund(paymentId: string, amount: number) {
-  t.psp.setDelay(300);
-  const lost = await requestRefund(t.db, t.psp.client({ timeoutMs: 80 }), { merchantId: t.shop.merchantId, paymentId, idempotencyKey: newId('rfd'), request: { amount, reason: 'lost answer' }, requestedBy: 'test' });
-  await new Promise((r) => setTimeout(r, 500));
-  t.psp.setDelay(0);
+  await loseNextAnswer('cancel');
+  const lost = await requestRefund(t.db, t.psp.client(), { merchantId: t.shop.merchantId, paymentId, idempotencyKey: newId('rfd'), request: { amount, reason: 'lost answer' }, requestedBy: 'test' });
   expect(lost.refund.status).toBe('UNKNOWN');
   return lost.refund.id;
 }
