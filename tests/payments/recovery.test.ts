@@ -6,6 +6,7 @@ import { newId } from '@/lib/ids';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
 import { getOrderStatus } from '@/lib/payments/get-order-status';
+import { injectFault } from '@/lib/psp-sandbox/faults';
 import { claimDuePayments, recoverPayment } from '@/lib/recovery/recover-payment';
 import { expireAttemptsJob } from '@/lib/recovery/jobs/expire-attempts';
 import { defaultRecoveryPolicy } from '@/lib/recovery/recovery-policy';
@@ -29,11 +30,11 @@ describe('recovery: no payment stays unfinished', () => {
   it('confirm succeeds at the PSP but the answer is lost → recovery makes it SUCCESS with one journal, and the status page turns paid', async () => {
     const order = await newOrder();
     const query = successRedirectSchema.parse(await t.psp.approve(order));
-    t.psp.setDelay(400); // the sandbox confirms, but only after our client gave up
-    const first = await confirmPayment(t.db, t.psp.client({ timeoutMs: 100 }), query);
+    // The sandbox approves it and drops the answer (its fault API; a client timeout could fire
+    // under load before the sandbox even read the request, and then nothing was approved).
+    await injectFault(t.db, `m${t.psp.secretKey.slice('test_sk_'.length).slice(0, 12)}`, { operation: 'confirm', mode: 'lose-response' });
+    const first = await confirmPayment(t.db, t.psp.client(), query);
     expect(first.status).toBe('CONFIRMING');
-    await new Promise((r) => setTimeout(r, 600)); // the PSP has now approved it
-    t.psp.setDelay(0);
     expect((await paymentOf(order.orderId)).status).toBe('UNKNOWN');
 
     const before = t.psp.confirmCalls();
