@@ -6,7 +6,7 @@ export default defineConfig({
     // Playwright's specs live in e2e/ and are run by Playwright, not vitest.
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/setup/global-setup.ts'],
-    setupFiles: ['tests/setup/server-only-stub.ts'],
+    setupFiles: ['tests/setup/server-only-stub.ts', 'tests/setup/kafka-namespace.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -3,8 +3,9 @@
  * Inserts N outbox events, then measures
  *   relayed events/s  = N / (time from relay start until the last row is acknowledged by Kafka and marked published)
  *   consumer events/s = N / (time for the balance projection to apply all N, exactly once)
- * on a real PostgreSQL (embedded, or BENCH_DATABASE_URL) and a Kafka-protocol cluster (a fresh
- * librdkafka mock per run, or KAFKA_BROKERS). Prints each run and the median.
+ * on a real PostgreSQL (embedded, or BENCH_DATABASE_URL) and Apache Kafka (a fresh local cluster
+ * per run, `--nodes 1` or `--nodes 3` with replication factor 3 and min.insync.replicas=2; or
+ * KAFKA_BROKERS, whose topics must exist). Prints each run and the median.
  */
 import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -19,8 +20,10 @@ import { merchantBalances, merchants, outbox } from '@/db/schema';
 import { balanceProjection } from '@/lib/consumers/balance-projection';
 import { runConsumer } from '@/lib/consumers/run-consumer';
 import { createKafka, createPlainProducer, createTransactionalProducer } from '@/lib/kafka/client';
-import { startDevKafka } from '@/lib/kafka/dev-cluster';
-import { PAYMENT_EVENTS_TOPIC } from '@/lib/kafka/topics';
+import { createTopics } from '@/lib/kafka/create-topics';
+import { startLocalKafka } from '@/lib/kafka/local-cluster';
+import { allTopics } from '@/lib/kafka/topics';
+import { WEBHOOK_NOTIFIER } from '@/lib/consumers/webhook-notifier';
 import { newId } from '@/lib/ids';
 import { createOutboxRelay } from '@/lib/outbox/relay';
 
@@ -30,18 +33,20 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     batch: { type: 'string', default: '500' },
     relays: { type: 'string', default: '1' },
+    nodes: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('Usage: npm run bench:relay -- [--events N (50000)] [--runs R (3)] [--batch B (500)] [--relays K (1)]\nEnv: BENCH_DATABASE_URL (a local PostgreSQL; default: embedded), KAFKA_BROKERS (default: a fresh mock cluster per run).');
+  console.log('Usage: npm run bench:relay -- [--events N (50000)] [--runs R (3)] [--batch B (500)] [--relays K (1)] [--nodes 1|3 (1)]\nEnv: BENCH_DATABASE_URL (a local PostgreSQL; default: embedded), KAFKA_BROKERS (default: a fresh local Apache Kafka per run).');
   process.exit(0);
 }
 const N = Number(args.events);
 const RUNS = Number(args.runs);
 const BATCH = Number(args.batch);
 const RELAYS = Number(args.relays);
-for (const [k, v] of Object.entries({ events: N, runs: RUNS, batch: BATCH, relays: RELAYS })) {
+const NODES = Number(args.nodes);
+for (const [k, v] of Object.entries({ events: N, runs: RUNS, batch: BATCH, relays: RELAYS, nodes: NODES })) {
   if (!Number.isInteger(v) || v < 1) {
     console.error(`--${k} must be a positive whole number`);
     process.exit(2);
@@ -77,9 +82,10 @@ async function main() {
   const consumed: number[] = [];
   try {
     for (let run = 1; run <= RUNS; run++) {
-      const cluster = process.env.KAFKA_BROKERS ? undefined : await startDevKafka({ brokers: 3, topics: { [PAYMENT_EVENTS_TOPIC]: 12 } });
+      const cluster = process.env.KAFKA_BROKERS ? undefined : await startLocalKafka({ nodes: NODES, say });
       const brokers = process.env.KAFKA_BROKERS?.split(',') ?? cluster!.brokers;
       const kafka = createKafka('bench', brokers);
+      if (cluster) await createTopics(kafka, allTopics(3, [WEBHOOK_NOTIFIER]), { replication: Math.min(NODES, 3), minInsync: NODES > 1 ? 2 : 1 });
       const merchantId = newId('mer');
       await database.db.insert(merchants).values({ id: merchantId, name: 'Bench' });
       await database.db.execute(sql`update outbox set published_at = now() where published_at is null`);
@@ -130,7 +136,7 @@ async function main() {
       }, 'consumer');
       const consumeSeconds = (performance.now() - t1) / 1000;
       consumed.push(N / consumeSeconds);
-      say(`  consumed ${N} in ${consumeSeconds.toFixed(2)} s = ${(N / consumeSeconds).toFixed(0)} events/s (includes the group join, ~3 s on the mock)`);
+      say(`  consumed ${N} in ${consumeSeconds.toFixed(2)} s = ${(N / consumeSeconds).toFixed(0)} events/s (includes the group join)`);
       await consumer.stop();
       await producer.disconnect();
       await cluster?.stop();

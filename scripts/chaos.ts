@@ -3,7 +3,7 @@
  *
  * A load run with faults injected on purpose, then recovery and reconciliation, then the
  * invariant checker. The whole system runs as real processes (scripts/lib/stack.ts): an
- * embedded PostgreSQL, the Kafka-protocol mock cluster, `next start` on the production build
+ * embedded PostgreSQL, a local Apache Kafka (one KRaft node), `next start` on the production build
  * (shop + PSP sandbox), and the relay, consumers, recovery and PSP-webhook workers.
  *
  *   1. load    N shoppers buy over HTTP (double clicks, duplicate and concurrent confirms, late
@@ -43,7 +43,7 @@ import { ensureProductionBuild, startStack, type Stack } from './lib/stack';
 const HELP = `Usage: npm run chaos -- [options]
 
 Load + faults + recovery + reconciliation + invariant check, on the whole system run as real
-processes (embedded PostgreSQL, Kafka-protocol mock, next start, workers).
+processes (embedded PostgreSQL, Apache Kafka, next start, workers).
 
 Options:
   --duration SECONDS       how long the load and the faults run (default 60; 10–1800)
@@ -143,9 +143,9 @@ async function main(): Promise<number> {
   const cleanup = async () => {
     shuttingDown = true;
     await faultStop?.().catch(() => {});
-    if (stack?.kafka) {
+    for (const node of stack?.kafka?.nodes ?? []) {
       try {
-        process.kill(stack.kafka.pid, 'SIGCONT');
+        node.resume();
       } catch {
         // already gone
       }
@@ -197,7 +197,7 @@ async function main(): Promise<number> {
         WEBHOOK_RETRY_DELAYS_MS: '200,1000,3000',
         WEBHOOK_TIMEOUT_MS: '3000',
         TOSS_TIMEOUT_MS: '10000',
-        // The mock broker sometimes never answers a JoinGroup sent around a freeze; bound the stall.
+        // A JoinGroup sent just before a broker freeze is answered only after it; bound the stall.
         KAFKA_REBALANCE_TIMEOUT_MS: '15000',
       },
       onLine: logLine,

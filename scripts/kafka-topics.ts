@@ -3,11 +3,11 @@
  * Creates the topics on a real Kafka cluster (KAFKA_BROKERS): payment events, the webhook
  * retry levels and the dead-letter topic, with replication factor 3 and min.insync.replicas=2
  * (with acks=all a write survives one broker loss). Existing topics are left as they are.
- * Locally this is not needed: librdkafka's mock creates topics itself (and has no controller,
- * so admin calls fail against it).
+ * `npm run dev` and the tests create the same topics with the same code (lib/kafka/create-topics.ts).
  */
 import { parseArgs } from 'node:util';
 import { createKafka } from '@/lib/kafka/client';
+import { createTopics } from '@/lib/kafka/create-topics';
 import { allTopics } from '@/lib/kafka/topics';
 import { WEBHOOK_NOTIFIER } from '@/lib/consumers/webhook-notifier';
 
@@ -43,12 +43,9 @@ const topics = Object.entries(allTopics(levels, [WEBHOOK_NOTIFIER])).map(([topic
 for (const t of topics) console.log(`${t.topic}: ${t.numPartitions} partitions, RF ${t.replicationFactor}, min.insync.replicas ${minInsync}`);
 if (values['dry-run']) process.exit(0);
 
-const admin = createKafka('won-topic-setup', brokers).admin();
-admin.connect()
-  .then(() => admin.createTopics({ topics, waitForLeaders: true }))
-  .then((created) => console.log(created ? 'topics created' : 'topics already existed (left unchanged)'))
+createTopics(createKafka('won-topic-setup', brokers), Object.fromEntries(topics.map((t) => [t.topic, t.numPartitions])), { replication, minInsync })
+  .then((created) => console.log(created.length ? `created: ${created.join(', ')}` : 'topics already existed (left unchanged)'))
   .catch((err) => {
     console.error('topic setup failed:', err instanceof Error ? err.message : err);
     process.exitCode = 1;
-  })
-  .finally(() => admin.disconnect());
+  });

@@ -23,8 +23,18 @@
  * what is outstanding and carry no query state over to the next socket; and let a write without
  * a socket reject its query with CONNECTION_CLOSED (catchable) instead of throwing.
  * tests/db/connection-loss.test.ts reproduces all three against a real PostgreSQL.
+ *
+ * kafkajs 2.2.4 (no release since; upstream issue tulios/kafkajs#22, pull request #1798) — on a
+ * cluster of more than one broker, a send whose request to one leader fails is retried whole:
+ * requests to the other leaders, still in flight or already acknowledged, go out again with new
+ * sequence numbers and are written twice inside transactions that commit; and a partition whose
+ * leader moved to a broker that already answered is skipped, so `commit()` succeeds without it.
+ * The fix replaces src/producer/sendMessages.js with scripts/patches/kafkajs-2.2.4-sendMessages.js
+ * (progress per partition, retry only what was not acknowledged, after every request settled).
+ * tests/pipeline/kafkajs-multi-broker.test.ts reproduces it on a real 3-node cluster.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +45,7 @@ const POSTGRES = {
   name: 'postgres',
   version: '3.4.9',
   files: ['src/connection.js', 'cjs/src/connection.js', 'cf/src/connection.js'],
+  test: 'tests/db/connection-loss.test.ts',
   edits: [
     {
       before: '  function nextWrite(fn) {\n    const x = socket.write(chunk, fn)\n',
@@ -58,15 +69,49 @@ const POSTGRES = {
   ],
 };
 
-function patchPackage(pkg) {
+const KAFKAJS = {
+  name: 'kafkajs',
+  version: '2.2.4',
+  test: 'tests/pipeline/kafkajs-multi-broker.test.ts',
+  replacements: [{
+    file: 'src/producer/sendMessages.js',
+    // the file as 2.2.4 ships it: anything else is not what the replacement was written against
+    originalSha256: '8a120e6993955e040a13014cccebd79b8d41e7355d6eda1065fa83fea2fbbcdb',
+    with: 'scripts/patches/kafkajs-2.2.4-sendMessages.js',
+  }],
+};
+
+function installedVersion(pkg) {
   const dir = path.join(root, 'node_modules', pkg.name);
-  if (!existsSync(path.join(dir, 'package.json'))) return; // not installed (yet)
+  if (!existsSync(path.join(dir, 'package.json'))) return undefined; // not installed (yet)
   const { version } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
   if (version !== pkg.version) {
     console.warn(`[patch-dependencies] ${pkg.name} is ${version}, the patch is for ${pkg.version}: not applied. ` +
-      'Check whether upstream fixed the defect (tests/db/connection-loss.test.ts tells), then update or remove the patch.');
-    return;
+      `Check whether upstream fixed the defect (${pkg.test} tells), then update or remove the patch.`);
+    return undefined;
   }
+  return dir;
+}
+
+/** Whole files swapped for fixed copies kept in the repo, when the installed file is the known original. */
+function replaceFiles(pkg) {
+  const dir = installedVersion(pkg);
+  if (!dir) return;
+  for (const r of pkg.replacements) {
+    const file = path.join(dir, r.file);
+    const text = readFileSync(file, 'utf8');
+    if (text.includes(MARK)) continue;
+    if (createHash('sha256').update(text).digest('hex') !== r.originalSha256) {
+      throw new Error(`${pkg.name}/${r.file} is not the file the patch replaces; update scripts/patch-dependencies.mjs`);
+    }
+    copyFileSync(path.join(root, r.with), file);
+    console.log(`[patch-dependencies] patched ${pkg.name}/${r.file}`);
+  }
+}
+
+function patchPackage(pkg) {
+  const dir = installedVersion(pkg);
+  if (!dir) return;
   for (const rel of pkg.files) {
     const file = path.join(dir, rel);
     if (!existsSync(file)) continue;
@@ -85,3 +130,4 @@ function patchPackage(pkg) {
 }
 
 patchPackage(POSTGRES);
+replaceFiles(KAFKAJS);

@@ -2,7 +2,7 @@ import type { Consumer, ConsumerConfig, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { pgErrorCode } from '@/lib/db-errors';
 import { paymentEventSchema, type PaymentEvent } from '@/lib/events/contract';
-import { DEAD_LETTER_TOPIC } from '@/lib/kafka/topics';
+import { consumerGroupId, DEAD_LETTER_TOPIC } from '@/lib/kafka/topics';
 
 export interface Delivered {
   event: PaymentEvent;
@@ -39,15 +39,21 @@ export interface KafkaTimings {
   rebalanceTimeout?: number;
 }
 
-/** Group settings shared by every consumer of ours; heartbeats at a tenth of the session. */
-export function consumerConfig(groupId: string, timings: KafkaTimings): ConsumerConfig {
+/**
+ * Group settings shared by every consumer of ours. kafkajs heartbeats only between fetches, so
+ * a short `maxWaitTimeInMs` is what lets a member join or leave in milliseconds rather than
+ * seconds; heartbeats at a tenth of the session (at least every 500 ms). `read_committed`: a
+ * relay's aborted transaction (it died or was fenced before committing) is never seen.
+ */
+export function consumerConfig(consumer: string, timings: KafkaTimings): ConsumerConfig {
   return {
-    groupId,
+    groupId: consumerGroupId(consumer),
     sessionTimeout: timings.sessionTimeout,
     heartbeatInterval: Math.max(500, Math.floor(timings.sessionTimeout / 10)),
     maxWaitTimeInMs: timings.maxWaitTimeInMs,
     ...(timings.rebalanceTimeout ? { rebalanceTimeout: timings.rebalanceTimeout } : {}),
-    allowAutoTopicCreation: true,
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
   };
 }
 

@@ -17,9 +17,13 @@ export const workerEnvSchema = z.object({
     .transform((s) => s.split(',').map((x) => Number(x.trim())))
     .pipe(z.array(z.number().int().min(0).max(3_600_000)).min(1).max(10)),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
-  /** Shorter Kafka group timings make local rebalances take seconds, not half a minute. */
-  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(3_000).max(300_000).default(30_000),
-  KAFKA_MAX_WAIT_MS: z.coerce.number().int().min(10).max(10_000).default(500),
+  /**
+   * A dead consumer's partitions move after one session; kafkajs heartbeats between fetches, so
+   * the fetch wait bounds how late a heartbeat is (with 5 s, a join took 4 s and a killed member
+   * 29 s to replace; with 10 s / 100 ms, milliseconds and about 10 s).
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(3_000).max(300_000).default(10_000),
+  KAFKA_MAX_WAIT_MS: z.coerce.number().int().min(10).max(10_000).default(100),
   /** Upper bound on a consumer-group join; a join the broker leaves unanswered stalls a consumer this long. */
   KAFKA_REBALANCE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(60_000),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(0),

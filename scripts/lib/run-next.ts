@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { startLocalKafka } from './local-kafka';
+import { runLocalKafka } from './local-kafka';
 import { prepareDatabase } from './prepare-database';
 import { nextBin, WORKERS, type WorkerName } from './stack';
 import { DEMO_LOGINS } from '@/db/seed';
@@ -11,7 +11,7 @@ import { DEMO_LOGINS } from '@/db/seed';
 const HELP = (mode: string) => `Usage: npm run ${mode === 'dev' ? 'dev' : 'start'}
 
 ${mode === 'dev'
-  ? 'Starts everything locally: PostgreSQL, a Kafka-protocol cluster, the web app in development\nmode on http://localhost:$PORT (default 3000), the outbox relay, the consumers and the recovery worker.'
+  ? 'Starts everything locally: PostgreSQL, Apache Kafka, the web app in development\nmode on http://localhost:$PORT (default 3000), the outbox relay, the consumers and the recovery worker.'
   : 'Serves the production build (run `npm run build` first) on http://localhost:$PORT (default 3000).\nWorkers run as their own processes: npm run worker:relay, npm run worker:consumers.'}
 
 Environment:
@@ -19,7 +19,7 @@ Environment:
   DATABASE_URL       use this PostgreSQL; unset = start the embedded one with demo data
   EMBEDDED_PG_DIR    data directory of the embedded PostgreSQL (default .data/pg)
   EMBEDDED_PG_PORT   its port (default 54329; 0 = any free port)${mode === 'dev' ? `
-  KAFKA_BROKERS      use this Kafka; unset = start librdkafka's mock cluster (3 brokers)` : ''}
+  KAFKA_BROKERS      use this Kafka; unset = start Apache Kafka locally (one node, data in .data/kafka/dev)` : ''}
   TOSS_API_BASE, TOSS_CLIENT_KEY, TOSS_SECRET_KEY
                      the PSP (default: the built-in sandbox at /psp with sandbox keys)
 See .env.example for the rest.`;
@@ -50,7 +50,7 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
   let stopKafka = async () => {};
 
   if (mode === 'dev') {
-    if (!process.env.KAFKA_BROKERS) stopKafka = (await startLocalKafka(env, say)).stop;
+    if (!process.env.KAFKA_BROKERS) stopKafka = (await runLocalKafka(env, say, { dataDir: '.data/kafka/dev' })).stop;
     // The sandbox PSP's webhook sender runs only with the sandbox (with real Toss, Toss sends them).
     const names = (Object.keys(WORKERS) as WorkerName[]).filter((w) => w !== 'psp-webhooks' || !process.env.TOSS_API_BASE);
     for (const name of names) children.push(run(name, process.execPath, ['--import', 'tsx', WORKERS[name]], env));

@@ -1,6 +1,6 @@
 /**
  * The whole system as separate OS processes, for benchmarks and fault runs: an embedded
- * PostgreSQL of its own, optionally the Kafka-protocol mock cluster, `next start` on the
+ * PostgreSQL of its own, optionally a local Apache Kafka, `next start` on the
  * production build, and any of the workers. Each process can be killed and started again, and
  * PostgreSQL can be restarted, while the rest keeps running.
  */
@@ -10,9 +10,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@/db/embedded';
-import type { DevKafka } from '@/lib/kafka/dev-cluster';
+import type { LocalKafka } from '@/lib/kafka/local-cluster';
 import { parseEnv } from '@/lib/env';
-import { startLocalKafka } from './local-kafka';
+import { runLocalKafka } from './local-kafka';
 import { migrateAndSeed } from './prepare-database';
 
 export const WORKERS = {
@@ -27,6 +27,8 @@ export interface StackOptions {
   /** Working directory of this run (PostgreSQL's data goes in `<dir>/pg`); must be enterable by others when root. */
   dir: string;
   kafka?: boolean;
+  /** Nodes of the local Apache Kafka (default 1; 3 = replication factor 3, min.insync.replicas=2). */
+  kafkaNodes?: number;
   workers?: WorkerName[];
   /** Extra environment for every process (pool sizes, log levels, worker timings). */
   env?: Record<string, string>;
@@ -60,7 +62,7 @@ export interface Stack {
   baseUrl: string;
   databaseUrl: string;
   pg: EmbeddedPostgres;
-  kafka?: DevKafka;
+  kafka?: LocalKafka;
   web: StackProcess;
   workers: Map<WorkerName, StackProcess>;
   /** The environment the processes run with (for CLI tasks run beside them). */
@@ -96,7 +98,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   const appEnv = parseEnv(env);
   await migrateAndSeed(pg.url, appEnv, say);
-  const kafka = opts.kafka ? await startLocalKafka(env, say) : undefined;
+  const kafka = opts.kafka ? await runLocalKafka(env, say, { nodes: opts.kafkaNodes }) : undefined;
 
   const hooks = { onLine: opts.onLine ?? (() => {}), onUnexpectedExit: opts.onUnexpectedExit ?? (() => {}) };
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -1,38 +1,71 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { startDevKafka, type DevKafka } from '@/lib/kafka/dev-cluster';
+import { inject } from 'vitest';
+import { createTopics } from '@/lib/kafka/create-topics';
+import { startLocalKafka, type LocalKafka } from '@/lib/kafka/local-cluster';
 import { allTopics, PAYMENT_EVENTS_TOPIC } from '@/lib/kafka/topics';
 import { WEBHOOK_NOTIFIER } from '@/lib/consumers/webhook-notifier';
 
-/** A Kafka-protocol cluster (librdkafka mock, 3 brokers over TCP) of this test file's own. */
-export function startTestKafka(): Promise<DevKafka> {
-  return startDevKafka({ brokers: 3, topics: allTopics(3, [WEBHOOK_NOTIFIER]) });
+let created: Promise<unknown> | undefined;
+
+/**
+ * The run's shared Apache Kafka (one KRaft node, tests/setup/global-setup.ts), with this test
+ * file's topics created (under its own prefix, tests/setup/kafka-namespace.ts).
+ */
+export async function sharedKafka(): Promise<string[]> {
+  const brokers = inject('kafkaBrokers');
+  created ??= createTopics(testKafka(brokers), allTopics(3, [WEBHOOK_NOTIFIER]), { replication: 1, minInsync: 1 });
+  await created;
+  return brokers;
+}
+
+/**
+ * A 3-node cluster of the caller's own (replication factor 3, min.insync.replicas=2), with the
+ * topics created: for tests that kill or freeze brokers. About 10-20 s to start on a busy machine.
+ */
+export async function startFaultCluster(): Promise<LocalKafka> {
+  const cluster = await startLocalKafka({ nodes: 3, quickJit: true, heapMb: 384 });
+  try {
+    await createTopics(testKafka(cluster.brokers), allTopics(3, [WEBHOOK_NOTIFIER]), { replication: 3, minInsync: 2 });
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return cluster;
 }
 
 export function testKafka(brokers: string[]): Kafka {
   return new Kafka({ clientId: 'test', brokers, logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
 }
 
-/** The mock needs short group timings (see the broker notes): rebalances take sessionTimeout − 1 s. */
+/** Short group timings: a member joins in milliseconds and a dead one is replaced in ~6 s. */
 export const TEST_TIMINGS = { sessionTimeout: 6_000, maxWaitTimeInMs: 100 };
 
 export interface Collected {
   key: string;
   eventId: string;
+  offset: string;
   value: Record<string, unknown>;
   partition: number;
 }
 
-/** Reads a topic from the beginning into memory, as an independent observer. */
+/** Reads a topic from the beginning into memory (read_committed, each offset once), as an independent observer. */
 export async function collectTopic(kafka: Kafka, topic = PAYMENT_EVENTS_TOPIC): Promise<{ messages: Collected[]; stop(): Promise<void> }> {
-  const consumer: Consumer = kafka.consumer({ groupId: `observer-${Math.random().toString(36).slice(2)}`, ...TEST_TIMINGS, heartbeatInterval: 500 });
+  // read_committed, as our consumers read: what an aborted transaction wrote is never seen.
+  const consumer: Consumer = kafka.consumer({ groupId: `observer-${Math.random().toString(36).slice(2)}`, ...TEST_TIMINGS, heartbeatInterval: 500, readUncommitted: false });
   const messages: Collected[] = [];
+  // A message re-delivered after a rebalance is the same log entry: count each offset once, so
+  // `messages` is what the topic holds.
+  const seen = new Set<string>();
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     eachBatch: async ({ batch }) => {
       for (const m of batch.messages) {
-        messages.push({ key: m.key?.toString() ?? '', eventId: m.headers?.eventId?.toString() ?? '', value: JSON.parse(m.value?.toString() ?? 'null') as Record<string, unknown>, partition: batch.partition });
+        const at = `${batch.partition}:${m.offset}`;
+        if (seen.has(at)) continue;
+        seen.add(at);
+        messages.push({ key: m.key?.toString() ?? '', eventId: m.headers?.eventId?.toString() ?? '', offset: m.offset, value: JSON.parse(m.value?.toString() ?? 'null') as Record<string, unknown>, partition: batch.partition });
       }
     },
   });

@@ -4,35 +4,33 @@ import { balanceProjection } from '@/lib/consumers/balance-projection';
 import { checkBalanceProjection } from '@/lib/consumers/projection-check';
 import { runConsumer } from '@/lib/consumers/run-consumer';
 import { createPlainProducer, createTransactionalProducer } from '@/lib/kafka/client';
-import type { DevKafka } from '@/lib/kafka/dev-cluster';
 import { newId } from '@/lib/ids';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
 import { createOutboxRelay } from '@/lib/outbox/relay';
 import { createIsolatedDatabase } from '../helpers/db';
 import { createShop } from '../helpers/fixtures';
-import { collectTopic, startTestKafka, testKafka, TEST_TIMINGS, waitFor } from '../helpers/kafka';
+import { collectTopic, sharedKafka, testKafka, TEST_TIMINGS, waitFor } from '../helpers/kafka';
 import { startSandbox, type SandboxUnderTest } from '../helpers/psp';
 
 const log = pino({ level: 'silent' });
-let cluster: DevKafka;
+let brokers: string[];
 let database: Awaited<ReturnType<typeof createIsolatedDatabase>>;
 let psp: SandboxUnderTest;
 
 beforeAll(async () => {
-  cluster = await startTestKafka();
+  brokers = await sharedKafka();
   database = await createIsolatedDatabase();
   psp = await startSandbox(database.db);
 });
 afterAll(async () => {
   await psp.close();
   await database.close();
-  await cluster.stop();
 });
 
 describe('from approval to Kafka', () => {
   it('approving a payment puts PaymentApproved on the topic within seconds, keyed by payment id', { timeout: 60_000 }, async () => {
-    const kafka = testKafka(cluster.brokers);
+    const kafka = testKafka(brokers);
     const observer = await collectTopic(kafka);
     const relay = createOutboxRelay({
       database, log, batchSize: 100, idlePollMs: 1_000, // a slow poll: the NOTIFY must wake it
@@ -64,7 +62,7 @@ describe('from approval to Kafka', () => {
   });
 
   it('the balance projection built from the events equals the ledger', { timeout: 90_000 }, async () => {
-    const kafka = testKafka(cluster.brokers);
+    const kafka = testKafka(brokers);
     const shop = await createShop(database.db, { feeBps: 330 });
     for (let i = 0; i < 12; i++) {
       const order = await createOrder(database.db, { items: [{ productId: shop.productIds[i % 3]!, quantity: 1 + (i % 4) }], checkoutKey: newId('cfm') });

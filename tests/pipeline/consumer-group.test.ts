@@ -7,16 +7,15 @@ import { runConsumer } from '@/lib/consumers/run-consumer';
 import { createPlainProducer } from '@/lib/kafka/client';
 import { PAYMENT_EVENTS_TOPIC } from '@/lib/kafka/topics';
 import { createIsolatedDatabase } from '../helpers/db';
-import { startTestKafka, testKafka, TEST_TIMINGS, waitFor } from '../helpers/kafka';
+import { sharedKafka, testKafka, TEST_TIMINGS, waitFor } from '../helpers/kafka';
 import { insertApprovedEvents } from '../helpers/synthetic-events';
 
 describe('consumer groups', () => {
   it('two instances of one consumer split the partitions, and one takes over when the other stops', { timeout: 120_000 }, async () => {
-    const cluster = await startTestKafka();
-    onTestFinished(() => cluster.stop());
+    const brokers = await sharedKafka();
     const database = await createIsolatedDatabase();
     onTestFinished(() => database.close());
-    const kafka = testKafka(cluster.brokers);
+    const kafka = testKafka(brokers);
     const producer = createPlainProducer(kafka);
     await producer.connect();
     onTestFinished(() => producer.disconnect());

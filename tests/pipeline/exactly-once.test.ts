@@ -6,23 +6,21 @@ import { applyBalanceEvents, balanceProjection } from '@/lib/consumers/balance-p
 import { runDeadLetterRecorder } from '@/lib/consumers/dead-letter-recorder';
 import { runConsumer, type Delivered } from '@/lib/consumers/run-consumer';
 import { createPlainProducer } from '@/lib/kafka/client';
-import type { DevKafka } from '@/lib/kafka/dev-cluster';
 import { PAYMENT_EVENTS_TOPIC } from '@/lib/kafka/topics';
 import { createIsolatedDatabase } from '../helpers/db';
-import { startTestKafka, testKafka, TEST_TIMINGS, waitFor } from '../helpers/kafka';
+import { sharedKafka, testKafka, TEST_TIMINGS, waitFor } from '../helpers/kafka';
 import { insertApprovedEvents } from '../helpers/synthetic-events';
 
 const log = pino({ level: 'silent' });
-let cluster: DevKafka;
+let brokers: string[];
 let database: Awaited<ReturnType<typeof createIsolatedDatabase>>;
 
 beforeAll(async () => {
-  cluster = await startTestKafka();
+  brokers = await sharedKafka();
   database = await createIsolatedDatabase();
 });
 afterAll(async () => {
   await database.close();
-  await cluster.stop();
 });
 
 const balanceOf = async (merchantId: string) => (await database.db.select().from(merchantBalances).where(eq(merchantBalances.merchantId, merchantId)))[0];
@@ -39,7 +37,7 @@ describe('consumers apply each event exactly once', () => {
   });
 
   it('over Kafka: a duplicate message is absorbed, and an invalid payload is dead-lettered without stopping the consumer', { timeout: 90_000 }, async () => {
-    const kafka = testKafka(cluster.brokers);
+    const kafka = testKafka(brokers);
     const producer = createPlainProducer(kafka);
     await producer.connect();
     const { events: [event], merchantId } = await insertApprovedEvents(database.db, 1);

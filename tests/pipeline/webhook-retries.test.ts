@@ -9,16 +9,15 @@ import { webhookNotifier, WEBHOOK_NOTIFIER } from '@/lib/consumers/webhook-notif
 import { verifyWebhook } from '@/lib/consumers/webhook-signature';
 import { replayDeadLetter } from '@/lib/dead-letters/replay-dead-letter';
 import { createPlainProducer, createTransactionalProducer } from '@/lib/kafka/client';
-import type { DevKafka } from '@/lib/kafka/dev-cluster';
 import { createOutboxRelay } from '@/lib/outbox/relay';
 import { createIsolatedDatabase } from '../helpers/db';
-import { startTestKafka, testKafka, TEST_TIMINGS, waitFor } from '../helpers/kafka';
+import { sharedKafka, testKafka, TEST_TIMINGS, waitFor } from '../helpers/kafka';
 import { insertApprovedEvents } from '../helpers/synthetic-events';
 
 const log = pino({ level: 'silent' });
 const SECRET = 'whsec_test_secret';
 const DELAYS = [300, 600];
-let cluster: DevKafka;
+let brokers: string[];
 let database: Awaited<ReturnType<typeof createIsolatedDatabase>>;
 let endpoint: http.Server;
 let endpointUrl = '';
@@ -27,7 +26,7 @@ const received: { eventId: string; status: number; validSignature: boolean; at: 
 const stops: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
-  cluster = await startTestKafka();
+  brokers = await sharedKafka();
   database = await createIsolatedDatabase();
   endpoint = http.createServer((req, res) => {
     let body = '';
@@ -42,7 +41,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', () => r()));
   endpointUrl = `http://127.0.0.1:${(endpoint.address() as { port: number }).port}/hooks`;
 
-  const kafka = testKafka(cluster.brokers);
+  const kafka = testKafka(brokers);
   const producer = createPlainProducer(kafka);
   await producer.connect();
   const relay = createOutboxRelay({
@@ -64,7 +63,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const stop of stops) await stop().catch(() => {});
   await database.close();
-  await cluster.stop();
   await new Promise((r) => endpoint.close(r));
 });
 

@@ -67,10 +67,15 @@ export function startFaults(stack: Stack, plan: PlannedFault[], startedAt: numbe
     injected.push(record);
     try {
       if (f.kind === 'pause-broker') {
-        if (!broker) throw new Error('no Kafka mock to pause');
-        process.kill(broker.pid, 'SIGSTOP');
-        await sleep(f.holdMs);
-        process.kill(broker.pid, 'SIGCONT');
+        // One real broker JVM frozen: its sockets stay open and it answers nothing.
+        const node = broker?.nodes[0];
+        if (!node) throw new Error('no local Kafka to pause');
+        node.pause();
+        try {
+          await sleep(f.holdMs);
+        } finally {
+          node.resume();
+        }
       } else if (f.kind === 'restart-postgres') {
         say(`fault: restarting PostgreSQL (fast shutdown, then start)`);
         await stack.pg.restart();
@@ -101,7 +106,7 @@ export function startFaults(stack: Stack, plan: PlannedFault[], startedAt: numbe
       stopped = true;
       for (const t of timers) clearTimeout(t);
       await Promise.all(queues.values());
-      if (broker) process.kill(broker.pid, 'SIGCONT'); // never leave the broker frozen
+      for (const node of broker?.nodes ?? []) node.resume(); // never leave a broker frozen
     },
   };
 }
