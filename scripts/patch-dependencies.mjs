@@ -31,7 +31,7 @@
  * leader moved to a broker that already answered is skipped, so `commit()` succeeds without it.
  * The fix replaces src/producer/sendMessages.js with scripts/patches/kafkajs-2.2.4-sendMessages.js
  * (progress per partition, retry only what was not acknowledged, after every request settled).
- * tests/pipeline/kafkajs-multi-broker.test.ts reproduces it on a real 3-node cluster.
+ * tests/pipeline/broker-faults.test.ts (its first test) reproduces it on a real 3-node cluster.
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -72,7 +72,7 @@ const POSTGRES = {
 const KAFKAJS = {
   name: 'kafkajs',
   version: '2.2.4',
-  test: 'tests/pipeline/kafkajs-multi-broker.test.ts',
+  test: 'tests/pipeline/broker-faults.test.ts (its first test)',
   replacements: [{
     file: 'src/producer/sendMessages.js',
     // the file as 2.2.4 ships it: anything else is not what the replacement was written against

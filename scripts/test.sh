@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `npm test`: every test of the project, on real parts.
-#   1. installs what the tests need when it is missing (Debian's chromium and kcat, as root),
+#   1. installs what the tests need when it is missing (Debian's chromium, Java and Maven, as root),
 #   2. type-checks,
-#   3. vitest: unit, integration, pipeline, race and fuzz tests on a real PostgreSQL and a
-#      Kafka-protocol cluster the tests start themselves,
+#   3. vitest: unit, integration, pipeline, race and fuzz tests on a real PostgreSQL and real
+#      Apache Kafka the tests start themselves (one shared node; 3 nodes for broker faults),
 #   4. a production build, then Playwright e2e in real Chromium against `npm start`.
 # Usage: npm test            (all of it)
 #        npm test -- --help  (this text)
@@ -25,11 +25,12 @@ if [[ ! -d node_modules ]]; then
   npm ci --no-audit --no-fund
 fi
 
-# Debian packages the tests need: chromium (e2e) and kcat, whose librdkafka hosts the local
-# Kafka-protocol cluster.
+# Debian packages the tests need: chromium (e2e), and Java with Maven for Apache Kafka (Maven
+# fetches the broker's jars once into .data/kafka; lib/kafka/local-cluster.ts).
 missing=()
 [[ -x "$CHROMIUM_PATH" ]] || missing+=(chromium)
-ls /usr/lib/*/librdkafka.so.1 /usr/lib/librdkafka.so.1 >/dev/null 2>&1 || missing+=(kcat)
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || missing+=(maven)
 if (( ${#missing[@]} )); then
   if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null; then
     step "installing Debian packages: ${missing[*]}"
@@ -45,7 +46,7 @@ start=$(date +%s)
 step "type check"
 npx tsc --noEmit -p .
 
-step "vitest: unit and integration tests (real PostgreSQL)"
+step "vitest: unit and integration tests (real PostgreSQL, real Apache Kafka)"
 npx vitest run
 
 step "next build"

@@ -10,7 +10,7 @@
 // Here progress is tracked per topic-partition, the grouping of messages into partitions is made
 // once, every request settles before a retry, and a retry sends only unacknowledged partitions
 // (their sequence numbers were rolled back, so a copy the broker did write is deduplicated).
-// tests/pipeline/kafkajs-multi-broker.test.ts fails on the original on a 3-node cluster.
+// tests/pipeline/broker-faults.test.ts (its first test) fails on the original on a 3-node cluster.
 const { KafkaJSMetadataNotLoaded } = require('../errors')
 const { staleMetadata } = require('../protocol/error')
 const groupMessagesPerPartition = require('./groupMessagesPerPartition')
