@@ -95,7 +95,14 @@ export function createOutboxRelay(opts: RelayOptions) {
         healthy = false;
         failures++;
         const backoff = Math.min(30_000, 200 * 2 ** Math.min(failures, 8));
-        opts.log.warn({ err: (err as Error).message, failures, backoffMs: backoff }, 'relay batch failed; backing off');
+        if (isFenced(err)) {
+          // Another producer took this transactional id (this process was presumed dead, e.g.
+          // frozen, and a replacement started): this one's open transaction is aborted and the
+          // rows it held go back to the outbox. A fenced producer can never be used again.
+          opts.log.warn({ err: (err as Error).message }, 'relay producer fenced by a newer one with the same transactional id; recreating it');
+        } else {
+          opts.log.warn({ err: (err as Error).message, failures, backoffMs: backoff }, 'relay batch failed; backing off');
+        }
         // After an unclear Kafka error the producer's transaction state is unknown: start anew.
         const old = producer;
         producer = undefined;
@@ -121,4 +128,10 @@ export function createOutboxRelay(opts: RelayOptions) {
       await producer?.disconnect().catch(() => {});
     },
   };
+}
+
+/** Kafka's answer to a producer whose transactional id a newer producer has taken over. */
+function isFenced(err: unknown): boolean {
+  const type = (err as { type?: string }).type;
+  return type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED';
 }

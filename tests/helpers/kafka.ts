@@ -50,9 +50,9 @@ export interface Collected {
 }
 
 /** Reads a topic from the beginning into memory (read_committed, each offset once), as an independent observer. */
-export async function collectTopic(kafka: Kafka, topic = PAYMENT_EVENTS_TOPIC): Promise<{ messages: Collected[]; stop(): Promise<void> }> {
-  // read_committed, as our consumers read: what an aborted transaction wrote is never seen.
-  const consumer: Consumer = kafka.consumer({ groupId: `observer-${Math.random().toString(36).slice(2)}`, ...TEST_TIMINGS, heartbeatInterval: 500, readUncommitted: false });
+export async function collectTopic(kafka: Kafka, topic = PAYMENT_EVENTS_TOPIC, opts: { readUncommitted?: boolean } = {}): Promise<{ messages: Collected[]; stop(): Promise<void> }> {
+  // read_committed by default, as our consumers read: what an aborted transaction wrote is never seen.
+  const consumer: Consumer = kafka.consumer({ groupId: `observer-${Math.random().toString(36).slice(2)}`, ...TEST_TIMINGS, heartbeatInterval: 500, readUncommitted: opts.readUncommitted ?? false });
   const messages: Collected[] = [];
   // A message re-delivered after a rebalance is the same log entry: count each offset once, so
   // `messages` is what the topic holds.
