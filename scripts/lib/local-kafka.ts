@@ -12,7 +12,8 @@ import { allTopics } from '@/lib/kafka/topics';
  */
 export async function runLocalKafka(env: NodeJS.ProcessEnv, say: (line: string) => void, opts: { nodes?: number; dataDir?: string } = {}): Promise<LocalKafka> {
   const nodes = opts.nodes ?? 1;
-  const kafka = await startLocalKafka({ nodes, dataDir: opts.dataDir, say });
+  // C1 only: a dev or chaos stack needs a broker soon, not its peak throughput (bench:relay uses C2).
+  const kafka = await startLocalKafka({ nodes, dataDir: opts.dataDir, quickJit: true, say });
   try {
     await createTopics(createKafka('won-topic-setup', kafka.brokers), allTopics(3, [WEBHOOK_NOTIFIER]), { replication: Math.min(nodes, 3), minInsync: nodes > 1 ? 2 : 1 });
   } catch (err) {
