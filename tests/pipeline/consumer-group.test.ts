@@ -38,7 +38,10 @@ describe('consumer groups', () => {
     const a = instance();
     const b = instance();
     await Promise.all([a.c.start(), b.c.start()]);
-    await waitFor('both instances assigned', () => Object.keys(assigned).length === 2 && Object.values(assigned).every((p) => p.length > 0), 60_000, 200);
+    // The first to join briefly holds all six partitions, until the second's join rebalances the
+    // group: wait for the settled split (each instance's latest assignment), not the first one.
+    await waitFor('both instances assigned', () => Object.keys(assigned).length === 2 && Object.values(assigned).every((p) => p.length > 0)
+      && Object.values(assigned).reduce((n, p) => n + p.length, 0) === 6, 60_000, 200);
     const [pa, pb] = Object.values(assigned) as [number[], number[]];
     expect([...pa, ...pb].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5]); // split, no overlap
     expect(pa.some((p) => pb.includes(p))).toBe(false);
