@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
@@ -24,11 +25,13 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
-  // The production build against a fresh embedded PostgreSQL of its own.
+  // The production build against a fresh embedded PostgreSQL of its own. A production start
+  // refuses missing secrets and seeds nothing unless asked: the test gives it a secret of its
+  // own and asks for the demo data (--demo).
   webServer: process.env.E2E_BASE_URL
     ? undefined
     : {
-        command: 'npx tsx scripts/start.ts',
+        command: 'npx tsx scripts/start.ts --demo',
         url: `${baseURL}/api/products`,
         timeout: 120_000,
         reuseExistingServer: !process.env.CI,
@@ -43,6 +46,7 @@ export default defineConfig({
           // The tea shop's login doubles as an operator, so the operator pages can be opened.
           OPERATOR_EMAILS: 'tea@demo.won',
           APP_URL: baseURL,
+          BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET ?? randomBytes(32).toString('base64url'),
           DATABASE_URL: '',
         },
       },

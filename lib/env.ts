@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseEnvWith } from './env-source';
+import { checkProductionSecrets, DEMO_DEFAULTS } from './security/production-secrets';
 
 /**
  * Environment, validated once. Everything that reads configuration goes through `env()`.
@@ -18,8 +19,8 @@ const schema = z.object({
   TOSS_API_BASE: z.url().optional(),
   /** Where the shopper's browser opens the payment window (the sandbox's window page). */
   TOSS_WINDOW_URL: z.url().optional(),
-  TOSS_CLIENT_KEY: z.string().min(1).default('test_ck_sandbox_D5GePWvyJnrK0W0k6q8g'),
-  TOSS_SECRET_KEY: z.string().min(1).default('test_sk_sandbox_zXLkKEypNArWmo50nX3l'),
+  TOSS_CLIENT_KEY: z.string().min(1).default(DEMO_DEFAULTS.TOSS_CLIENT_KEY!),
+  TOSS_SECRET_KEY: z.string().min(1).default(DEMO_DEFAULTS.TOSS_SECRET_KEY!),
   /** Read timeout for PSP calls; a timeout leaves the payment UNKNOWN, never FAILURE. */
   TOSS_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(30_000),
   /** Public URL of the app (login cookies and origin checks). Default http://localhost:$PORT. */
@@ -36,6 +37,7 @@ const schema = z.object({
 export type Env = z.infer<typeof schema> & { TOSS_API_BASE: string; TOSS_WINDOW_URL: string; APP_URL: string; BETTER_AUTH_SECRET: string };
 
 let cached: Env | undefined;
+let warnedOnce = false;
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const e = parseEnvWith(schema, source);
@@ -43,8 +45,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (e.NODE_ENV === 'production' && e.TOSS_SECRET_KEY.startsWith('live_') && !e.TOSS_API_BASE) {
     throw new Error('Invalid environment:\n  TOSS_API_BASE: required with a live key');
   }
-  if (e.NODE_ENV === 'production' && !e.BETTER_AUTH_SECRET && process.env.NEXT_PHASE !== 'phase-production-build' && process.env.WON_ALLOW_DEV_SECRET !== '1') {
-    throw new Error('Invalid environment:\n  BETTER_AUTH_SECRET: required in production (32+ random characters, e.g. `openssl rand -base64 32`)');
+  // A production run (not `next build`, which has no secrets) refuses missing and published secrets.
+  if (e.NODE_ENV === 'production' && process.env.NEXT_PHASE !== 'phase-production-build') {
+    const { problems, warnings } = checkProductionSecrets(source, e.TOSS_API_BASE ?? local);
+    if (problems.length > 0) throw new Error(`Invalid environment:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    if (!warnedOnce) for (const w of warnings) console.warn(`[won] WARNING ${w}`);
+    warnedOnce = true;
   }
   return {
     ...e,

@@ -16,9 +16,11 @@ export interface PreparedDatabase {
 
 /**
  * DATABASE_URL set: migrate that server. Unset: start the embedded PostgreSQL (data in
- * EMBEDDED_PG_DIR, default .data/pg, reused by the next start), migrate and seed demo data.
+ * EMBEDDED_PG_DIR, default .data/pg, reused by the next start) and migrate it. The demo data
+ * (merchants, logins with published passwords, products) only with `seedDemo`: a production
+ * start never creates logins nobody asked for.
  */
-export async function prepareDatabase(say: (line: string) => void): Promise<PreparedDatabase> {
+export async function prepareDatabase(say: (line: string) => void, opts: { seedDemo: boolean }): Promise<PreparedDatabase> {
   const env = parseEnv(process.env);
   let url = env.DATABASE_URL;
   let stop = async () => {};
@@ -40,7 +42,11 @@ export async function prepareDatabase(say: (line: string) => void): Promise<Prep
     dataDir = dir;
     say(`PostgreSQL ready on port ${pg.port}`);
   }
-  await migrateAndSeed(url, env, say);
+  if (opts.seedDemo) await migrateAndSeed(url, env, say);
+  else {
+    say('applying migrations');
+    await runMigrations(url);
+  }
   return { url, embedded, dataDir, stop };
 }
 

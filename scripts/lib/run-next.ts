@@ -18,7 +18,9 @@ Environment:
   PORT               port of the web app (default 3000)
   DATABASE_URL       use this PostgreSQL; unset = start the embedded one with demo data
   EMBEDDED_PG_DIR    data directory of the embedded PostgreSQL (default .data/pg)
-  EMBEDDED_PG_PORT   its port (default 54329; 0 = any free port)${mode === 'dev' ? `
+  EMBEDDED_PG_PORT   its port (default 54329; 0 = any free port)${mode === 'start' ? `
+  BETTER_AUTH_SECRET required: 32+ random characters (published demo values are refused)
+  --demo             also seed the demo merchants, logins and products (never by default)` : ''}${mode === 'dev' ? `
   KAFKA_BROKERS      use this Kafka; unset = start Apache Kafka locally (one node, data in .data/kafka/dev)` : ''}
   TOSS_API_BASE, TOSS_CLIENT_KEY, TOSS_SECRET_KEY
                      the PSP (default: the built-in sandbox at /psp with sandbox keys)
@@ -34,14 +36,18 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
     return;
   }
   const say = (line: string) => console.log(`[won] ${line}`);
-  const db = await prepareDatabase(say);
+  // `next start` runs with NODE_ENV=production whatever is set: check its secrets here, before
+  // anything starts, so a bad one stops the start at once with the variable named.
+  if (mode === 'start') (process.env as Record<string, string>).NODE_ENV = 'production';
+  const seedDemo = mode === 'dev' || process.argv.includes('--demo');
+  const db = await prepareDatabase(say, { seedDemo });
   const port = process.env.PORT ?? '3000';
-  if (db.embedded) {
+  if (seedDemo) {
     say('demo merchant logins (dashboard at /dashboard):');
     for (const l of DEMO_LOGINS) say(`  ${l.merchantName.padEnd(22)} ${l.email} / ${l.password}`);
   }
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url, PORT: port, NEXT_TELEMETRY_DISABLED: '1' };
-  if (db.embedded && !env.BETTER_AUTH_SECRET) {
+  if (mode === 'dev' && db.embedded && !env.BETTER_AUTH_SECRET) {
     // Local runs on the embedded database: a session secret of their own, kept beside the data.
     // A deployment (DATABASE_URL set) must set BETTER_AUTH_SECRET itself, or the app refuses to start.
     env.BETTER_AUTH_SECRET = localAuthSecret(db.dataDir!);

@@ -7,7 +7,7 @@ import { prepareDatabase } from './prepare-database';
  */
 export function runWithDatabase(name: string, task: (database: Database) => Promise<number>): void {
   (async () => {
-    const prepared = await prepareDatabase((l) => console.error(`[won] ${l}`));
+    const prepared = await prepareDatabase((l) => console.error(`[won] ${l}`), { seedDemo: false });
     const database = connect(prepared.url, { max: 2, appName: name });
     try {
       process.exitCode = await task(database);
