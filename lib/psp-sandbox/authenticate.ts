@@ -14,7 +14,8 @@ export async function authenticate(db: DbOrTx, authorization: string | null): Pr
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   if (!decoded.endsWith(':')) throw new PspError('INCORRECT_BASIC_AUTH_FORMAT');
   const secretKey = decoded.slice(0, -1);
-  const merchant = secretKey ? await findMerchantBySecretKey(db, secretKey) : undefined;
+  // A NUL byte cannot be in any key (and PostgreSQL text cannot hold one): unknown, not a 500.
+  const merchant = secretKey && !secretKey.includes('\u0000') ? await findMerchantBySecretKey(db, secretKey) : undefined;
   if (!merchant) throw new PspError('UNAUTHORIZED_KEY');
   return merchant;
 }

@@ -1,6 +1,6 @@
 import { after } from 'next/server';
 import { db } from '@/db';
-import { json, parseJsonBody, route } from '@/lib/http/respond';
+import { BODY_LIMITS, json, parseJsonBody, route } from '@/lib/http/respond';
 import { log } from '@/lib/log';
 import { processPspWebhook, pspWebhookSchema, recordPspWebhook, transmissionIdSchema } from '@/lib/psp-webhooks/receive-psp-webhook';
 import { pspClient } from '@/lib/psp/server-client';
@@ -12,7 +12,7 @@ import { pspClient } from '@/lib/psp/server-client';
  */
 export const POST = route(async (req) => {
   const transmissionId = transmissionIdSchema.parse(req.headers.get('tosspayments-webhook-transmission-id') ?? '');
-  const body = await parseJsonBody(req, pspWebhookSchema);
+  const body = await parseJsonBody(req, pspWebhookSchema, BODY_LIMITS.webhook);
   const fresh = await recordPspWebhook(db(), transmissionId, body);
   if (fresh) {
     after(async () => {

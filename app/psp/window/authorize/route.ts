@@ -1,4 +1,5 @@
 import { db } from '@/db';
+import { BODY_LIMITS, errorResponse, readBodyText } from '@/lib/http/respond';
 import { InvalidWindowRequestError, authorizePaymentWindow } from '@/lib/psp-sandbox/authorize-window';
 
 /**
@@ -11,9 +12,16 @@ export const dynamic = 'force-dynamic';
 const FIELDS = ['clientKey', 'orderId', 'orderName', 'amount', 'currency', 'successUrl', 'failUrl', 'action'] as const;
 
 export async function POST(req: Request): Promise<Response> {
+  let text: string;
+  try {
+    text = await readBodyText(req, BODY_LIMITS.api);
+  } catch (err) {
+    return errorResponse(err);
+  }
   let form: FormData;
   try {
-    form = await req.formData();
+    // Parsed from the capped text: formData() on the request would buffer any size.
+    form = await new Response(text, { headers: { 'content-type': req.headers.get('content-type') ?? '' } }).formData();
   } catch {
     return errorPage(['The request must be a form submission (application/x-www-form-urlencoded or multipart/form-data).']);
   }
