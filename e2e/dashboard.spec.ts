@@ -35,7 +35,7 @@ test('merchant B opening merchant A\'s order page or API gets 404', async ({ pag
   await dashboard.signIn(TEA);
   const res = await page.goto(`/dashboard/orders/${orderId}`);
   expect(res?.status()).toBe(404);
-  const api = await page.request.post(`/api/payments/pay_${'0'.repeat(32)}/refunds`, { data: { amount: 1, reason: 'x' }, headers: { 'idempotency-key': 'e2e-cross-tenant-1' } });
+  const api = await page.request.post(`/api/payments/pay_${'0'.repeat(32)}/refunds`, { data: { amount: 1, reason: 'x' }, headers: { 'idempotency-key': 'e2e-cross-tenant-1', origin: new URL(page.url()).origin } });
   expect(api.status()).toBe(404);
   // ... and A's order is not in B's lists.
   await page.goto('/dashboard/orders');

@@ -30,7 +30,8 @@ export function createAuth(db: Db) {
       storage: 'memory',
       customRules: { '/sign-in/email': { window: 60, max: e.LOGIN_RATE_LIMIT_PER_MINUTE } },
     },
-    advanced: { database: { generateId: () => crypto.randomUUID() } },
+    // Secure cookies whenever the app is served over https (APP_URL), whatever the proxy says.
+    advanced: { database: { generateId: () => crypto.randomUUID() }, useSecureCookies: local.protocol === 'https:' },
     plugins: [nextCookies()],
   });
 }
