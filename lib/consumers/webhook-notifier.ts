@@ -5,6 +5,7 @@ import type { Db } from '@/db/client';
 import { consumedEvents, merchants, webhookDeliveries } from '@/db/schema';
 import type { PaymentEvent } from '@/lib/events/contract';
 import { PAYMENT_EVENTS_TOPIC, retryTopic } from '@/lib/kafka/topics';
+import { postToWebhook } from '@/lib/security/webhook-destination';
 import { sendToDeadLetter, type ConsumerSpec, type Delivered } from './run-consumer';
 import { signWebhook, SIGNATURE_HEADER } from './webhook-signature';
 
@@ -17,6 +18,8 @@ export interface NotifierOptions {
   /** Delay before retry 1, 2, …; after the last retry fails the event is dead-lettered. */
   retryDelaysMs: number[];
   timeoutMs: number;
+  /** Send to private/loopback addresses too (local development only; default WEBHOOK_ALLOW_PRIVATE_URLS). */
+  allowPrivateUrls?: boolean;
   now?: () => number;
 }
 
@@ -44,8 +47,8 @@ export async function deliverWebhook(opts: NotifierOptions, event: PaymentEvent,
   let statusCode: number | null = null;
   let error: string | null = null;
   try {
-    const res = await fetch(merchant.url, {
-      method: 'POST',
+    // Checks the address each connection goes to (SSRF, DNS rebinding) and follows no redirect.
+    statusCode = await postToWebhook(merchant.url, {
       headers: {
         'content-type': 'application/json',
         'won-event-id': event.eventId,
@@ -53,12 +56,10 @@ export async function deliverWebhook(opts: NotifierOptions, event: PaymentEvent,
         [SIGNATURE_HEADER]: signWebhook(merchant.secret ?? '', body, timestamp),
       },
       body,
-      signal: AbortSignal.timeout(opts.timeoutMs),
-      redirect: 'manual',
+      timeoutMs: opts.timeoutMs,
+      allowPrivate: opts.allowPrivateUrls,
     });
-    statusCode = res.status;
-    await res.arrayBuffer().catch(() => undefined);
-    if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+    if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
   } catch (err) {
     error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   }

@@ -5,6 +5,7 @@ import type { Db, DbOrTx } from '@/db/client';
 import { auditLog, merchants } from '@/db/schema';
 import { recordAudit } from '@/lib/audit/record-audit';
 import type { Page } from '@/lib/dashboard/page';
+import { assertPublicWebhookUrl } from '@/lib/security/webhook-destination';
 
 export const webhookUrlSchema = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(500).or(z.literal(''));
 
@@ -15,6 +16,7 @@ export async function getMerchantSettings(db: DbOrTx, merchantId: string) {
 
 export async function setWebhookUrl(db: Db, merchantId: string, url: string, actor: string): Promise<void> {
   const value = webhookUrlSchema.parse(url) || null;
+  if (value) await assertPublicWebhookUrl(value);
   await db.transaction(async (tx) => {
     await tx.update(merchants).set({ webhookUrl: value }).where(eq(merchants.id, merchantId));
     await recordAudit(tx, { merchantId, actor, action: 'webhook-url.changed', detail: { url: value } });

@@ -53,7 +53,8 @@ beforeAll(async () => {
     },
   });
   await relay.start();
-  const options = { db: database.db, producer, log, retryDelaysMs: DELAYS, timeoutMs: 2_000 };
+  // The receivers are local servers: the test opts in to private addresses as local development does.
+  const options = { db: database.db, producer, log, retryDelaysMs: DELAYS, timeoutMs: 2_000, allowPrivateUrls: true };
   const consumers = [0, 1, 2].map((level) => runConsumer({ kafka, spec: webhookNotifier(options, level), producer, timings: TEST_TIMINGS, log }));
   const recorder = runDeadLetterRecorder({ kafka, db: database.db, timings: TEST_TIMINGS, log });
   await Promise.all([...consumers.map((c) => c.start()), recorder.start()]);

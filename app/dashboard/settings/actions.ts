@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { db } from '@/db';
 import { createApiKey, revokeApiKey } from '@/lib/auth/api-keys';
 import { requireMerchantAction } from '@/lib/auth/merchant-context';
+import { assertPublicWebhookUrl, WebhookDestinationError } from '@/lib/security/webhook-destination';
 import { rotateWebhookSecret, setWebhookUrl, webhookUrlSchema } from '@/lib/settings/merchant-settings';
 
 export interface SettingsState {
@@ -18,6 +19,14 @@ export async function saveWebhookUrlAction(_prev: SettingsState, form: FormData)
   const m = await requireMerchantAction();
   const url = webhookUrlSchema.safeParse(String(form.get('webhookUrl') ?? '').trim());
   if (!url.success) return { ok: false, message: `Webhook URL ${url.error.issues[0]?.message ?? 'is not valid'}.` };
+  if (url.data) {
+    try {
+      await assertPublicWebhookUrl(url.data);
+    } catch (err) {
+      if (err instanceof WebhookDestinationError) return { ok: false, message: `Webhook URL ${err.message}.` };
+      throw err;
+    }
+  }
   await setWebhookUrl(db(), m.merchantId, url.data, m.actor);
   revalidatePath('/dashboard/settings');
   return { ok: true, message: url.data ? 'Webhook URL saved.' : 'Webhooks turned off.' };
