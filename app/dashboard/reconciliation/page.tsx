@@ -1,3 +1,4 @@
+import { headers } from 'next/headers';
 import Link from 'next/link';
 import { db } from '@/db';
 import { formatTime } from '@/lib/format-time';
@@ -5,20 +6,22 @@ import { Pager } from '@/components/dashboard/pager';
 import { listReconciliationRuns } from '@/lib/dashboard/reconciliation-views';
 import { pageParam } from '@/lib/http/page-param';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
+import { operatorFromHeaders } from '@/lib/auth/operator-context';
 import { reconcileTodayAction } from './actions';
 
 const CLASSES = ['MATCHED', 'MISSING_OURS', 'MISSING_AT_PSP', 'AMOUNT_MISMATCH', 'STATUS_MISMATCH'] as const;
 
 export default async function ReconciliationPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
   const { merchantId } = await requireMerchantPage();
+  const operator = await operatorFromHeaders(await headers());
   const runs = await listReconciliationRuns(db(), merchantId, pageParam((await searchParams).page));
   return (
     <>
       <div className="row">
         <h1>Reconciliation</h1>
-        <form action={reconcileTodayAction}><button type="submit" data-testid="reconcile-now">Reconcile today now</button></form>
+        {operator && <form action={reconcileTodayAction}><button type="submit" data-testid="reconcile-now">Reconcile today now</button></form>}
       </div>
-      <p className="muted">Each run compares the PSP&apos;s settlements and payment states with our payments and ledger. Mismatches are reported, never silently fixed. A daily run covers yesterday.</p>
+      <p className="muted">Each run compares the PSP&apos;s settlements and payment states with our payments and ledger. Mismatches are reported, never silently fixed. A daily run covers yesterday; operators run it (npm run reconcile).</p>
       {runs.total === 0 ? (
         <p className="card muted" data-testid="reconciliation-empty">No reconciliation has run yet.</p>
       ) : (

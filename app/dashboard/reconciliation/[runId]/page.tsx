@@ -18,7 +18,7 @@ export default async function ReconciliationRunPage({ params, searchParams }: { 
     <>
       <p><Link href="/dashboard/reconciliation">← Reconciliation</Link></p>
       <h1>Run {run.id}</h1>
-      <p className="muted">{run.fromDate} – {run.toDate} · {run.trigger} · {run.settlementJournals} settlement journal(s) posted{run.error && ` · failed: ${run.error}`}</p>
+      <p className="muted">{run.fromDate} – {run.toDate} · {run.trigger}{run.error && ` · failed: ${run.error}`}</p>
       <p>{mismatchesOnly ? <Link href={`?all=1`}>Show matched payments too</Link> : <Link href="?">Show mismatches only</Link>}</p>
       {items.total === 0 ? (
         <p className="card muted" data-testid="reconciliation-items-empty">{mismatchesOnly ? 'No mismatches for your payments in this run.' : 'None of your payments were in this run.'}</p>
