@@ -83,6 +83,19 @@ export async function checkInvariants(db: DbOrTx, opts: CheckOptions = {}): Prom
         group by r.id having count(j.id) <> case when r.status = 'SUCCEEDED' then 1 else 0 end`,
     },
     {
+      name: 'psp-cancel-in-ledger',
+      description: 'no payment the PSP has cancelled (its webhook re-fetched, or the latest reconciliation) is still SUCCESS/PARTIALLY_REFUNDED with less refunded in our ledger',
+      // Evidence we hold from the PSP itself: the flag a re-fetched webhook left (lib/psp-webhooks)
+      // and the payment's latest reconciliation verdict. Refunds in flight explain a gap for a while.
+      query: sql`select p.id, p.status, p.refunded_amount::text, p.needs_attention, i.psp->>'status' as psp_status
+        from payments p
+        left join lateral (select r.psp, r.classification from reconciliation_items r where r.payment_id = p.id order by r.id desc limit 1) i on true
+        where ${m('p.merchant_id')} and p.status in ('SUCCESS', 'PARTIALLY_REFUNDED')
+          and not exists (select 1 from refunds f where f.payment_id = p.id and f.status in ('PENDING', 'UNKNOWN'))
+          and (p.needs_attention ~ '^PSP says (PARTIAL_)?CANCELED'
+            or (i.classification = 'STATUS_MISMATCH' and i.psp->>'status' in ('CANCELED', 'PARTIAL_CANCELED')))`,
+    },
+    {
       name: 'outbox-published',
       description: `every outbox event is published within ${outboxLag}`,
       query: sql`select id::text, event_type, created_at from outbox

@@ -89,6 +89,7 @@ async function classify(psp: TossClient, p: Payment, rows: TossSettlement[]): Pr
     if (!FINISHED_OK.has(p.status)) return verdict('STATUS_MISMATCH', `The PSP settled this payment but we have it as ${p.status}.`, rows);
     const approved = rows.filter((r) => r.amount > 0).reduce((s, r) => s + r.amount, 0);
     const cancelled = -rows.filter((r) => r.amount < 0).reduce((s, r) => s + r.amount, 0);
+    if (BigInt(cancelled) > p.refundedAmount) return cancelledAtPsp(p, BigInt(cancelled), cancelled >= approved ? 'CANCELED' : 'PARTIAL_CANCELED', rows);
     if (BigInt(approved) !== p.amount) return verdict('AMOUNT_MISMATCH', `The PSP settled ${approved} ${p.currency}; we approved ${p.amount}.`, rows);
     if (BigInt(cancelled) !== p.refundedAmount) return verdict('AMOUNT_MISMATCH', `The PSP settled refunds of ${cancelled} ${p.currency}; we refunded ${p.refundedAmount}.`, rows);
     return verdict('MATCHED', 'Settled as approved.', rows);
@@ -104,9 +105,28 @@ async function classify(psp: TossClient, p: Payment, rows: TossSettlement[]): Pr
   const truth: TossPayment = lookup.value;
   const pspCharged = truth.status === 'DONE' || truth.status === 'PARTIAL_CANCELED' || truth.status === 'CANCELED';
   if (pspCharged !== FINISHED_OK.has(p.status)) return verdict('STATUS_MISMATCH', `The PSP says ${truth.status}; we have ${p.status}.`, truth);
+  const refundedAtPsp = BigInt(truth.totalAmount - truth.balanceAmount);
+  if ((truth.status === 'CANCELED' || truth.status === 'PARTIAL_CANCELED') && FINISHED_OK.has(p.status) && refundedAtPsp > p.refundedAmount) {
+    return cancelledAtPsp(p, refundedAtPsp, truth.status, truth);
+  }
   if (pspCharged && BigInt(truth.totalAmount) !== p.amount) return verdict('AMOUNT_MISMATCH', `The PSP charged ${truth.totalAmount}; we approved ${p.amount}.`, truth);
   if (pspCharged && BigInt(truth.totalAmount - truth.balanceAmount) !== p.refundedAmount) return verdict('AMOUNT_MISMATCH', `The PSP refunded ${truth.totalAmount - truth.balanceAmount}; we refunded ${p.refundedAmount}.`, truth);
   return verdict('MATCHED', pspCharged ? 'Approved on both sides; not settled yet.' : `Not charged on either side (PSP: ${truth.status}).`, truth);
+}
+
+/**
+ * The PSP gave the shopper money back that our ledger still counts as sold (cancelled at the PSP,
+ * by someone holding the secret key or by the PSP itself). A STATUS_MISMATCH whose `psp.status`
+ * is CANCELED/PARTIAL_CANCELED; the invariant `psp-cancel-in-ledger` counts these until a
+ * person books the refund.
+ */
+function cancelledAtPsp(p: Payment, refundedAtPsp: bigint, status: 'CANCELED' | 'PARTIAL_CANCELED', evidence: unknown): Item {
+  return {
+    merchantId: p.merchantId, paymentId: p.id, orderId: p.orderId, pspPaymentKey: p.pspPaymentKey, ours: summary(p),
+    classification: 'STATUS_MISMATCH',
+    detail: `The PSP cancelled ${refundedAtPsp} ${p.currency} of this payment (${status}); we have it as ${p.status} with ${p.refundedAmount} refunded. The shopper has the money back but our ledger still counts the sale.`,
+    psp: { status, refunded: Number(refundedAtPsp), evidence },
+  };
 }
 
 /** One SETTLEMENT journal per settlement row (its transactionKey), never two. */
