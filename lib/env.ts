@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseEnvWith } from './env-source';
+import { parseTrustedProxies } from './security/client-address';
 import { checkProductionSecrets, DEMO_DEFAULTS } from './security/production-secrets';
 
 /**
@@ -27,8 +28,20 @@ const schema = z.object({
   APP_URL: z.url().optional(),
   /** Signs merchant sessions. Required in production; a fixed development value otherwise. */
   BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  /** Failed and successful sign-in attempts allowed per minute (per client IP). */
+  /** Sign-in attempts allowed per minute per account and client address (lib/auth/login-rate-limit.ts). */
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
+  /**
+   * Reverse proxies in front of the app (comma-separated addresses or CIDRs). X-Forwarded-For is
+   * believed only from these; unset = no proxy, the TCP peer is the client.
+   */
+  TRUSTED_PROXIES: z.string().optional().refine((v) => {
+    try {
+      parseTrustedProxies(v);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be comma-separated IP addresses or CIDRs'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Logins (comma-separated emails) that may see and replay dead letters of no merchant. Default: nobody. */
   OPERATOR_EMAILS: z.string().default('').transform((v) => v.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)),

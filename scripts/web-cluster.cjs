@@ -57,7 +57,12 @@ if (cluster.isPrimary) {
   const app = next({ dev: false, dir: process.cwd(), hostname: 'localhost', port });
   const handle = app.getRequestHandler();
   app.prepare().then(() => {
-    http.createServer((req, res) => handle(req, res)).listen(port, () => process.send?.('ready'));
+    http.createServer((req, res) => {
+      // The TCP peer, overwriting anything the client sent: the app's only unforgeable client
+      // address (lib/security/client-address.ts; X-Forwarded-For counts only from TRUSTED_PROXIES).
+      req.headers['x-won-peer-address'] = req.socket.remoteAddress ?? '';
+      handle(req, res);
+    }).listen(port, () => process.send?.('ready'));
   }).catch((err) => {
     console.error(err);
     process.exit(1);

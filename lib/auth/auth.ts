@@ -23,15 +23,15 @@ export function createAuth(db: Db) {
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 10 },
     user: { additionalFields: { merchantId: { type: 'string', required: false, input: false } } },
     session: { expiresIn: 60 * 60 * 8, updateAge: 60 * 60 },
-    rateLimit: {
-      enabled: true,
-      window: 60,
-      max: 100,
-      storage: 'memory',
-      customRules: { '/sign-in/email': { window: 60, max: e.LOGIN_RATE_LIMIT_PER_MINUTE } },
-    },
+    // Sign-in is limited by app/api/auth's route (PostgreSQL, per account and trusted client
+    // address): Better Auth's own limiter keys on a raw X-Forwarded-For and lives in one process.
+    rateLimit: { enabled: false },
     // Secure cookies whenever the app is served over https (APP_URL), whatever the proxy says.
-    advanced: { database: { generateId: () => crypto.randomUUID() }, useSecureCookies: local.protocol === 'https:' },
+    advanced: {
+      database: { generateId: () => crypto.randomUUID() },
+      useSecureCookies: local.protocol === 'https:',
+      ipAddress: { ipAddressHeaders: ['x-won-client-address'] },
+    },
     plugins: [nextCookies()],
   });
 }

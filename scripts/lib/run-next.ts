@@ -62,7 +62,11 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
     for (const name of names) children.push(run(name, process.execPath, ['--import', 'tsx', WORKERS[name]], env));
   }
   say(`starting Next.js (${mode}) on http://localhost:${port}`);
-  const web = run('web', process.execPath, [nextBin(), mode, '-p', port], env);
+  // Production serves through scripts/web-cluster.cjs (Next's custom-server API), which hands the
+  // app the TCP peer address that rate limits need; one process unless WEB_CONCURRENCY says more.
+  const web = mode === 'start'
+    ? run('web', process.execPath, [path.join('scripts', 'web-cluster.cjs'), '-p', port], { ...env, WEB_CONCURRENCY: env.WEB_CONCURRENCY ?? '1' })
+    : run('web', process.execPath, [nextBin(), mode, '-p', port], env);
   children.push(web);
 
   let stopping = false;
