@@ -50,7 +50,6 @@ const schema = z.object({
 export type Env = z.infer<typeof schema> & { TOSS_API_BASE: string; TOSS_WINDOW_URL: string; APP_URL: string; BETTER_AUTH_SECRET: string };
 
 let cached: Env | undefined;
-let warnedOnce = false;
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const e = parseEnvWith(schema, source);
@@ -62,8 +61,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (e.NODE_ENV === 'production' && process.env.NEXT_PHASE !== 'phase-production-build') {
     const { problems, warnings } = checkProductionSecrets(source, e.TOSS_API_BASE ?? local);
     if (problems.length > 0) throw new Error(`Invalid environment:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-    if (!warnedOnce) for (const w of warnings) console.warn(`[won] WARNING ${w}`);
-    warnedOnce = true;
+    // Once per start: the start script warns, and its child processes inherit the mark.
+    if (process.env.WON_SECRET_WARNINGS_SHOWN !== '1') for (const w of warnings) console.warn(`[won] WARNING ${w}`);
+    process.env.WON_SECRET_WARNINGS_SHOWN = '1';
   }
   return {
     ...e,
