@@ -39,3 +39,12 @@ export function connect(url: string, options: { max?: number; appName?: string }
   const db = drizzle(sql, { schema });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
+
+/**
+ * The postgres.js client under a drizzle handle (the pool, or the transaction's connection), for
+ * the pay path's hand-written statements: tagged templates are prepared once per connection and
+ * skip drizzle's per-request query building.
+ */
+export function pg(d: DbOrTx): postgres.Sql {
+  return (d as unknown as { session: { client: postgres.Sql } }).session.client;
+}

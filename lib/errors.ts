@@ -21,6 +21,8 @@ export const errorStatus = {
   REFUND_EXCEEDS_REMAINING: 422,
   REFUND_DECLINED: 422,
   MISSING_IDEMPOTENCY_KEY: 400,
+  /** The PSP did not answer a question we must ask before acting; nothing was changed. */
+  PSP_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
 

@@ -12,8 +12,13 @@ export interface SandboxUnderTest {
   secretKey: string;
   /** Confirm requests the sandbox received (each HTTP request, replays included). */
   confirmCalls: () => number;
-  client: (opts?: { timeoutMs?: number; headers?: Record<string, string> }) => TossClient;
-  /** Makes the sandbox wait before answering (to provoke client timeouts). */
+  /**
+   * A client of the sandbox. `headers` (e.g. TossPayments-Test-Code) go with POSTs (confirm,
+   * cancel) only, as the confirm-time test codes are meant, so the lookup confirm makes first still
+   * answers; `everyRequest` sends them with lookups too (a PSP that is down for everything).
+   */
+  client: (opts?: { timeoutMs?: number; headers?: Record<string, string>; everyRequest?: boolean }) => TossClient;
+  /** Makes the sandbox wait before answering POSTs (confirm, cancel), to provoke client timeouts. */
   setDelay: (ms: number) => void;
   /** The shopper approves in the payment window; returns the success redirect's query. */
   approve: (order: { orderId: string; orderName: string; amount: number }) => Promise<{ orderId: string; paymentKey: string; amount: string }>;
@@ -31,7 +36,7 @@ export async function startSandbox(db: Db): Promise<SandboxUnderTest> {
   let delay = 0;
   const server = await serveFetchHandler(async (req) => {
     if (req.method === 'POST' && new URL(req.url).pathname.endsWith('/payments/confirm')) confirms++;
-    if (delay) await new Promise((r) => setTimeout(r, delay));
+    if (delay && req.method === 'POST') await new Promise((r) => setTimeout(r, delay));
     return handler(req);
   });
   const baseUrl = `${server.url}/psp`;
@@ -41,7 +46,13 @@ export async function startSandbox(db: Db): Promise<SandboxUnderTest> {
     secretKey,
     confirmCalls: () => confirms,
     setDelay: (ms) => { delay = ms; },
-    client: (opts = {}) => createTossClient({ baseUrl, secretKey, timeoutMs: opts.timeoutMs ?? 5_000, headers: opts.headers }),
+    client: (opts = {}) => createTossClient({
+      baseUrl, secretKey, timeoutMs: opts.timeoutMs ?? 5_000,
+      fetch: opts.headers && !opts.everyRequest
+        ? (input, init) => fetch(input, init?.method === 'POST' ? { ...init, headers: { ...(init.headers as Record<string, string>), ...opts.headers } } : init)
+        : undefined,
+      headers: opts.everyRequest ? opts.headers : undefined,
+    }),
     approve: async (order) => {
       const redirect = await authorizePaymentWindow(db, {
         clientKey,
