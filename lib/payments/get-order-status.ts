@@ -1,7 +1,7 @@
 import { pg, type DbOrTx } from '@/db/client';
 import type { PaymentStatus } from '@/db/schema';
 import { notFound } from '@/lib/errors';
-import { PAYMENT_COLUMNS, type Payment } from './state-machine';
+import { PAYMENT_COLUMNS, toPayment, type Payment } from './state-machine';
 
 /** What the shopper is told about an order; derived from its payment attempts, never stored. */
 export type OrderStatus = 'AWAITING_PAYMENT' | 'CONFIRMING' | 'PAID' | 'PAYMENT_FAILED' | 'PARTIALLY_REFUNDED' | 'REFUNDED';
@@ -59,7 +59,7 @@ export async function readOrder(db: DbOrTx, orderId: string): Promise<{ order: O
   const first = rows[0];
   if (!first) return null;
   const order: OrderRow = { id: first.oId, merchantId: first.oMerchantId, amount: first.oAmount, currency: first.oCurrency, orderName: first.oOrderName };
-  const attempts = rows.filter((r) => r.id !== null).map(({ oId: _a, oMerchantId: _b, oAmount: _c, oCurrency: _d, oOrderName: _e, ...p }) => p as Payment);
+  const attempts = rows.filter((r) => r.id !== null).map(({ oId: _a, oMerchantId: _b, oAmount: _c, oCurrency: _d, oOrderName: _e, ...p }) => toPayment(p));
   return { order, attempts };
 }
 

@@ -1,6 +1,6 @@
 import { pg, type DbOrTx } from '@/db/client';
 import { newId } from '@/lib/ids';
-import { PAYMENT_COLUMNS, type Payment } from './state-machine';
+import { PAYMENT_COLUMNS, toPayment, type Payment } from './state-machine';
 
 export interface AttemptFor {
   orderId: string;
@@ -36,7 +36,7 @@ export async function openPaymentAttempt(db: DbOrTx, order: AttemptFor, actor: s
       select * from live
       union all
       select ${sql.unsafe(PAYMENT_COLUMNS)} from created p`;
-    if (row) return row;
+    if (row) return toPayment(row);
   }
   throw new Error(`no live payment attempt for ${order.orderId} after 3 conflicts`);
 }

@@ -45,6 +45,15 @@ export const PAYMENT_COLUMNS = `p.id, p.order_id as "orderId", p.merchant_id as 
   p.recovery_attempts as "recoveryAttempts", p.next_recovery_at as "nextRecoveryAt", p.needs_attention as "needsAttention",
   p.created_at as "createdAt", p.updated_at as "updatedAt"`;
 
+/**
+ * A payment row from a hand-written statement. drizzle's driver turns off postgres.js's own
+ * timestamp parsing (it maps them itself), so raw rows carry timestamps as text: parse them here.
+ */
+export function toPayment(row: Record<string, unknown>): Payment {
+  const at = (v: unknown) => (v == null ? null : v instanceof Date ? v : new Date(v as string));
+  return { ...(row as Payment), createdAt: at(row.createdAt)!, updatedAt: at(row.updatedAt)!, approvedAt: at(row.approvedAt), nextRecoveryAt: at(row.nextRecoveryAt) };
+}
+
 export interface TransitionInput<E extends PaymentEvent = PaymentEvent> {
   paymentId: string;
   event: E;
@@ -110,7 +119,7 @@ export async function transitionPayment<E extends PaymentEvent>(db: DbOrTx, inpu
   const row = rows[0];
   if (!row) return null;
   const { fromStatus: _from, ...moved } = row;
-  return moved;
+  return toPayment(moved);
 }
 
 /** A history entry without a transition: a creation, or a rejected (tampered) redirect. */

@@ -87,6 +87,7 @@ describe('the state machine is enforced by the database', () => {
     const second = await transitionPayment(db, { paymentId, event: 'NEEDS_ATTENTION', actor: 'test', set: { needsAttention: 'again' }, detail: { reason: 'again' } });
     expect(first?.needsAttention).toBe('look');
     expect(first?.status).toBe('NOT_STARTED');
+    expect(first?.createdAt).toBeInstanceOf(Date); // raw statements return timestamps as text under drizzle's driver
     expect(second).toBeNull();
     const history = await db.select().from(paymentHistory).where(eq(paymentHistory.paymentId, paymentId)).orderBy(paymentHistory.id);
     expect(history.map((h) => [h.event, h.fromStatus, h.toStatus])).toEqual([['CREATED', null, 'NOT_STARTED'], ['NEEDS_ATTENTION', null, null]]);
