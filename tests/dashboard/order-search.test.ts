@@ -84,10 +84,8 @@ beforeAll(async () => {
   // The confirm's answer is lost: the payment is UNKNOWN, the order CONFIRMING.
   const confirming = await newOrder(shopA);
   ids.confirming = confirming.orderId;
-  psp.setDelay(1_200);
-  expect((await pay(confirming, psp.client({ timeoutMs: 500 }))).status).toBe('CONFIRMING');
-  await new Promise((r) => setTimeout(r, 1_000)); // let the sandbox finish answering
-  psp.setDelay(0);
+  await psp.loseNextAnswer('confirm'); // approved at the PSP, the answer is lost
+  expect((await pay(confirming, psp.client())).status).toBe('CONFIRMING');
 
   const b = await newOrder(shopB);
   otherMerchantOrder = b.orderId;

@@ -3,6 +3,7 @@ import type { Db } from '@/db/client';
 import { createPspApiHandler } from '@/lib/psp-sandbox/api-handler';
 import { ensurePspMerchant } from '@/lib/psp-sandbox/merchants';
 import { authorizePaymentWindow } from '@/lib/psp-sandbox/authorize-window';
+import { injectFault } from '@/lib/psp-sandbox/faults';
 import { createTossClient, type TossClient } from '@/lib/psp/toss-client';
 import { serveFetchHandler } from './serve';
 
@@ -18,6 +19,8 @@ export interface SandboxUnderTest {
    * answers; `everyRequest` sends them with lookups too (a PSP that is down for everything).
    */
   client: (opts?: { timeoutMs?: number; headers?: Record<string, string>; everyRequest?: boolean }) => TossClient;
+  /** The sandbox carries out the next such call but its answer is lost (the connection fails). */
+  loseNextAnswer: (operation: 'confirm' | 'cancel') => Promise<void>;
   /** Makes the sandbox wait before answering POSTs (confirm, cancel), to provoke client timeouts. */
   setDelay: (ms: number) => void;
   /** The shopper approves in the payment window; returns the success redirect's query. */
@@ -30,7 +33,8 @@ export async function startSandbox(db: Db): Promise<SandboxUnderTest> {
   const suffix = randomUUID().replaceAll('-', '').slice(0, 16);
   const clientKey = `test_ck_${suffix}`;
   const secretKey = `test_sk_${suffix}`;
-  await ensurePspMerchant(db, { mId: `m${suffix.slice(0, 12)}`, name: 'Test platform', clientKey, secretKey });
+  const mId = `m${suffix.slice(0, 12)}`;
+  await ensurePspMerchant(db, { mId, name: 'Test platform', clientKey, secretKey });
   const handler = createPspApiHandler({ db });
   let confirms = 0;
   let delay = 0;
@@ -46,6 +50,7 @@ export async function startSandbox(db: Db): Promise<SandboxUnderTest> {
     secretKey,
     confirmCalls: () => confirms,
     setDelay: (ms) => { delay = ms; },
+    loseNextAnswer: async (operation) => { await injectFault(db, mId, { operation, mode: 'lose-response' }); },
     client: (opts = {}) => createTossClient({
       baseUrl, secretKey, timeoutMs: opts.timeoutMs ?? 5_000,
       fetch: opts.headers && !opts.everyRequest

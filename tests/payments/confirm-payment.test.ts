@@ -142,9 +142,9 @@ describe('confirm (approve step)', () => {
   it('a PSP timeout leaves the payment UNKNOWN', async () => {
     const order = await newOrder();
     const query = redirect(await t.psp.approve(order));
-    t.psp.setDelay(1_200);
+    t.psp.setDelay(4_000); // confirm only: the paymentKey lookup before it is not slowed
     try {
-      const result = await confirmPayment(t.db, t.psp.client({ timeoutMs: 500 }), query);
+      const result = await confirmPayment(t.db, t.psp.client({ timeoutMs: 2_000 }), query);
       expect(result.status).toBe('CONFIRMING');
     } finally {
       t.psp.setDelay(0);
