@@ -27,7 +27,7 @@ export function reconnectDelaySeconds(failures: number): number {
   return Math.min(0.05 * 2 ** failures, 1) * (0.5 + Math.random() / 2);
 }
 
-export function connect(url: string, options: { max?: number; appName?: string } = {}): Database {
+export function connect(url: string, options: { max?: number; appName?: string; onQuery?: (query: string) => void } = {}): Database {
   const sql = postgres(url, {
     max: options.max ?? 10,
     // bigint columns come back as JS bigint; money never passes through a float.
@@ -35,7 +35,18 @@ export function connect(url: string, options: { max?: number; appName?: string }
     onnotice: () => {},
     connection: { application_name: options.appName ?? 'won-checkout' },
     backoff: reconnectDelaySeconds,
+    // Every statement sent (tests count the pay path's round trips with it).
+    ...(options.onQuery ? { debug: (_connection: number, query: string) => options.onQuery!(query) } : {}),
   });
   const db = drizzle(sql, { schema });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
+}
+
+/**
+ * The postgres.js client under a drizzle handle (the pool, or the transaction's connection), for
+ * the pay path's hand-written statements: tagged templates are prepared once per connection and
+ * skip drizzle's per-request query building.
+ */
+export function pg(d: DbOrTx): postgres.Sql {
+  return (d as unknown as { session: { client: postgres.Sql } }).session.client;
 }

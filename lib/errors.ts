@@ -25,6 +25,8 @@ export const errorStatus = {
   FORBIDDEN_ORIGIN: 403,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
+  /** The PSP did not answer a question we must ask before acting; nothing was changed. */
+  PSP_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;
 

@@ -48,7 +48,7 @@ export async function postJournal(tx: DbOrTx, input: JournalInput): Promise<stri
 }
 
 /** The merchant's accounts for these codes, created on first use. */
-async function ensureAccounts(tx: DbOrTx, merchantId: string, currency: string, codes: AccountCode[]): Promise<Map<AccountCode, string>> {
+export async function ensureAccounts(tx: DbOrTx, merchantId: string, currency: string, codes: AccountCode[]): Promise<Map<AccountCode, string>> {
   const find = () =>
     tx.select({ id: ledgerAccounts.id, code: ledgerAccounts.code }).from(ledgerAccounts)
       .where(and(eq(ledgerAccounts.merchantId, merchantId), eq(ledgerAccounts.currency, currency), inArray(ledgerAccounts.code, codes)));

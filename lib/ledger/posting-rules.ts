@@ -8,6 +8,21 @@ export function platformFee(amount: bigint, feeBps: number): bigint {
   return (amount * BigInt(feeBps)) / 10_000n;
 }
 
+/** `platformFee` in SQL, for statements that resolve the merchant's rate themselves (bigint
+ *  division truncates as BigInt's does; both operands are non-negative). */
+export const platformFeeSql = (amount: string, feeBps: string) => `((${amount})::bigint * (${feeBps})::bigint) / 10000`;
+
+/**
+ * A rule's lines as coefficients of (amount, fee): every rule here is linear in both, so a
+ * statement that learns the fee only inside the database books `amount·a + fee·f` per line and
+ * the rule itself stays in this file.
+ */
+export function linesAsCoefficients(rule: (amount: bigint, fee: bigint) => JournalLineInput[]): { account: JournalLineInput['account']; perAmount: bigint; perFee: bigint }[] {
+  const a = rule(1n, 0n);
+  const f = rule(0n, 1n);
+  return a.map((l, i) => ({ account: l.account, perAmount: l.amount, perFee: f[i]!.amount }));
+}
+
 /**
  * Approval (platform view): the PSP now owes us the amount, we owe it to the merchant, less our
  * fee, which moves from the merchant's payable to platform revenue.

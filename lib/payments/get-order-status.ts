@@ -1,18 +1,30 @@
-import { desc, eq } from 'drizzle-orm';
-import type { DbOrTx } from '@/db/client';
-import { orders, payments, type PaymentStatus } from '@/db/schema';
+import { pg, type DbOrTx } from '@/db/client';
+import type { PaymentStatus } from '@/db/schema';
 import { notFound } from '@/lib/errors';
+import { PAYMENT_COLUMNS, toPayment, type Payment } from './state-machine';
 
 /** What the shopper is told about an order; derived from its payment attempts, never stored. */
 export type OrderStatus = 'AWAITING_PAYMENT' | 'CONFIRMING' | 'PAID' | 'PAYMENT_FAILED' | 'PARTIALLY_REFUNDED' | 'REFUNDED';
 
+/**
+ * The public view of an order (anyone with the orderId may read it). It never carries the
+ * paymentKey: a key is what a confirm is made with, and a leaked one could be replayed.
+ */
 export interface OrderStatusView {
   orderId: string;
   status: OrderStatus;
   amount: number;
   currency: string;
   orderName: string;
-  payment: { id: string; status: PaymentStatus; paymentKey: string | null; failure: { code: string; message: string } | null } | null;
+  payment: { id: string; status: PaymentStatus; failure: { code: string; message: string } | null } | null;
+}
+
+export interface OrderRow {
+  id: string;
+  merchantId: string;
+  amount: bigint;
+  currency: string;
+  orderName: string;
 }
 
 export function orderStatusOf(payment: { status: PaymentStatus } | undefined): OrderStatus {
@@ -32,15 +44,28 @@ export function currentAttempt<P extends { status: PaymentStatus; createdAt: Dat
   return attempts.find((p) => p.status !== 'FAILURE') ?? [...attempts].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
 }
 
-export async function getOrderStatus(db: DbOrTx, orderId: string): Promise<OrderStatusView> {
-  // One round trip: the order with its attempts (this answers every step of the pay flow).
-  const rows = await db.select({ order: orders, attempt: payments }).from(orders)
-    .leftJoin(payments, eq(payments.orderId, orders.id))
-    .where(eq(orders.id, orderId))
-    .orderBy(desc(payments.createdAt));
-  const order = rows[0]?.order;
-  if (!order) throw notFound('The order');
-  const p = currentAttempt(rows.flatMap((r) => (r.attempt ? [r.attempt] : [])));
+/**
+ * The order with all its attempts, newest first, in one prepared round trip: this answers every
+ * step of the pay flow (request, confirm, fail, status). Null when there is no such order.
+ */
+export async function readOrder(db: DbOrTx, orderId: string): Promise<{ order: OrderRow; attempts: Payment[] } | null> {
+  const sql = pg(db);
+  const rows = await sql<(Payment & { oId: string; oMerchantId: string; oAmount: bigint; oCurrency: string; oOrderName: string })[]>`
+    select o.id as "oId", o.merchant_id as "oMerchantId", o.amount as "oAmount", o.currency as "oCurrency", o.order_name as "oOrderName",
+           ${sql.unsafe(PAYMENT_COLUMNS)}
+    from orders o left join payments p on p.order_id = o.id
+    where o.id = ${orderId}
+    order by p.created_at desc`;
+  const first = rows[0];
+  if (!first) return null;
+  const order: OrderRow = { id: first.oId, merchantId: first.oMerchantId, amount: first.oAmount, currency: first.oCurrency, orderName: first.oOrderName };
+  const attempts = rows.filter((r) => r.id !== null).map(({ oId: _a, oMerchantId: _b, oAmount: _c, oCurrency: _d, oOrderName: _e, ...p }) => toPayment(p));
+  return { order, attempts };
+}
+
+/** The view of an order from what the caller already holds (nothing is read again). */
+export function orderStatusView(order: OrderRow, attempts: Payment[]): OrderStatusView {
+  const p = currentAttempt(attempts);
   return {
     orderId: order.id,
     status: orderStatusOf(p),
@@ -48,12 +73,18 @@ export async function getOrderStatus(db: DbOrTx, orderId: string): Promise<Order
     currency: order.currency,
     orderName: order.orderName,
     payment: p
-      ? {
-          id: p.id,
-          status: p.status,
-          paymentKey: p.pspPaymentKey,
-          failure: p.failureCode ? { code: p.failureCode, message: p.failureMessage ?? '' } : null,
-        }
+      ? { id: p.id, status: p.status, failure: p.failureCode ? { code: p.failureCode, message: p.failureMessage ?? '' } : null }
       : null,
   };
+}
+
+export async function getOrderStatus(db: DbOrTx, orderId: string): Promise<OrderStatusView> {
+  const found = await readOrder(db, orderId);
+  if (!found) throw notFound('The order');
+  return orderStatusView(found.order, found.attempts);
+}
+
+/** The attempts with one of them replaced by its moved version (after a transition we made). */
+export function withMoved(attempts: Payment[], moved: Payment): Payment[] {
+  return attempts.some((a) => a.id === moved.id) ? attempts.map((a) => (a.id === moved.id ? moved : a)) : [moved, ...attempts];
 }

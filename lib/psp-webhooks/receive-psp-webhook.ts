@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '@/db/client';
 import { payments, pspWebhookReceipts, refunds } from '@/db/schema';
 import { AppError } from '@/lib/errors';
-import { adoptPspPayment } from '@/lib/payments/confirm-payment';
+import { adoptPspPayment } from '@/lib/payments/finish-with-psp';
 import type { TossClient } from '@/lib/psp/toss-client';
 import { flagForAttention } from '@/lib/recovery/recover-payment';
 

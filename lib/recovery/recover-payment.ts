@@ -1,9 +1,9 @@
 import { and, eq, inArray, lte, isNull, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '@/db/client';
-import { paymentHistory, payments } from '@/db/schema';
-import { adoptPspPayment, finishWithPsp } from '@/lib/payments/confirm-payment';
+import { payments } from '@/db/schema';
 import { failPayment } from '@/lib/payments/finish-payment';
-import type { Payment } from '@/lib/payments/transition';
+import { adoptPspPayment, finishWithPsp } from '@/lib/payments/finish-with-psp';
+import { transitionPayment, type Payment } from '@/lib/payments/state-machine';
 import type { TossClient } from '@/lib/psp/toss-client';
 import { databaseAgo, databaseNow, type SimulatedNow } from './database-clock';
 import type { RecoveryPolicy } from './recovery-policy';
@@ -88,11 +88,8 @@ async function settled(db: Db, paymentId: string, policy: RecoveryPolicy): Promi
   return 'retry-later';
 }
 
-/** Takes a transaction too, so a caller can flag inside the one that read the disagreement. */
-export async function flagForAttention(db: DbOrTx, payment: Payment, reason: string): Promise<void> {
-  await db.transaction(async (tx) => {
-    const [flagged] = await tx.update(payments).set({ needsAttention: reason })
-      .where(and(eq(payments.id, payment.id), isNull(payments.needsAttention))).returning({ id: payments.id });
-    if (flagged) await tx.insert(paymentHistory).values({ paymentId: payment.id, event: 'NEEDS_ATTENTION', actor: 'recovery', detail: { reason } });
-  });
+/** Flags a payment for a person, once (a flag is an event of the state machine without a move).
+ *  Takes a transaction too, so a caller can flag inside the one that read the disagreement. */
+export async function flagForAttention(db: DbOrTx, payment: Payment, reason: string, actor = 'recovery'): Promise<void> {
+  await transitionPayment(db, { paymentId: payment.id, event: 'NEEDS_ATTENTION', actor, set: { needsAttention: reason }, detail: { reason } });
 }

@@ -1,11 +1,12 @@
 import { eq, inArray, sql, and } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { paymentHistory, payments, refunds } from '@/db/schema';
+import { payments, refunds } from '@/db/schema';
 import { enqueueEvent } from '@/lib/outbox/enqueue-event';
 import { postJournal } from '@/lib/ledger/post-journal';
 import { refundLines } from '@/lib/ledger/posting-rules';
 import { log } from '@/lib/log';
 import type { TossClient } from '@/lib/psp/toss-client';
+import { transitionPayment } from '@/lib/payments/state-machine';
 
 export type Refund = typeof refunds.$inferSelect;
 export interface RefundView {
@@ -72,26 +73,25 @@ async function bookRefund(db: Db, refund: Refund, pspTransactionKey: string | nu
   return db.transaction(async (tx) => {
     // Lock order: the payment, then its refund, as the reservation in request-refund does. The
     // other order deadlocked with a same-key reservation whose unique check waits on the refund row.
-    await tx.select({ id: payments.id }).from(payments).where(eq(payments.id, refund.paymentId)).for('update');
+    const [locked] = await tx.select({ amount: payments.amount, refundedAmount: payments.refundedAmount }).from(payments)
+      .where(eq(payments.id, refund.paymentId)).for('update');
     const [done] = await tx.update(refunds)
       .set({ status: 'SUCCEEDED', pspTransactionKey, attempts: sql`${refunds.attempts} + 1`, failureMessage: null, updatedAt: sql`now()` })
       .where(and(eq(refunds.id, refund.id), inArray(refunds.status, ['PENDING', 'UNKNOWN'])))
       .returning();
     if (!done) return reload(db, refund.id); // booked already by a concurrent retry
-    // Conditional like every transition: the database check keeps refunded ≤ amount as well.
-    const [paid] = await tx.update(payments)
-      .set({
-        refundedAmount: sql`${payments.refundedAmount} + ${done.amount}`,
-        status: sql`case when ${payments.refundedAmount} + ${done.amount} = ${payments.amount} then 'REFUNDED' else 'PARTIALLY_REFUNDED' end::payment_status`,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(payments.id, done.paymentId), inArray(payments.status, ['SUCCESS', 'PARTIALLY_REFUNDED'])))
-      .returning();
-    if (!paid) throw new Error(`payment ${done.paymentId} is not refundable while booking refund ${done.id}`);
-    await tx.insert(paymentHistory).values({
-      paymentId: paid.id, toStatus: paid.status, event: 'REFUNDED', actor,
-      detail: { refundId: done.id, amount: Number(done.amount), refundedTotal: Number(paid.refundedAmount), pspTransactionKey },
+    if (!locked) throw new Error(`payment ${done.paymentId} vanished while booking refund ${done.id}`);
+    const refundedTotal = locked.refundedAmount + done.amount;
+    // Through the state machine like every move; the database check keeps refunded <= amount.
+    const paid = await transitionPayment(tx, {
+      paymentId: done.paymentId,
+      event: 'REFUNDED',
+      to: refundedTotal === locked.amount ? 'REFUNDED' : 'PARTIALLY_REFUNDED',
+      actor,
+      set: { refundedAdd: done.amount },
+      detail: { refundId: done.id, amount: Number(done.amount), refundedTotal: Number(refundedTotal), pspTransactionKey },
     });
+    if (!paid) throw new Error(`payment ${done.paymentId} is not refundable while booking refund ${done.id}`);
     await postJournal(tx, {
       merchantId: done.merchantId, kind: 'REFUND', paymentId: paid.id, externalRef: done.id,
       description: `Refund ${done.id} of ${paid.orderId}`, currency: done.currency, lines: refundLines(done.amount),

@@ -31,7 +31,7 @@ let otherMerchantOrder: string;
 const newOrder = (shop: TestShop): Promise<OrderCreated> =>
   createOrder(db, { items: [{ productId: shop.productIds[0], quantity: 1 }], checkoutKey: newId('cfm') });
 const pay = async (o: OrderCreated, client = psp.client()) => (await confirmPayment(db, client, successRedirectSchema.parse(await psp.approve(o))));
-const decline = (o: OrderCreated) => recordWindowFailure(db, { orderId: o.orderId, code: 'REJECT_CARD_COMPANY', message: 'declined' });
+const decline = (o: OrderCreated) => recordWindowFailure(db, psp.client(), { orderId: o.orderId, code: 'REJECT_CARD_COMPANY', message: 'declined' });
 const refund = (merchantId: string, paymentId: string, amount?: number) =>
   requestRefund(db, psp.client(), { merchantId, paymentId, idempotencyKey: newId('rfd'), request: { amount, reason: 'test' }, requestedBy: 'test' });
 
@@ -84,10 +84,8 @@ beforeAll(async () => {
   // The confirm's answer is lost: the payment is UNKNOWN, the order CONFIRMING.
   const confirming = await newOrder(shopA);
   ids.confirming = confirming.orderId;
-  psp.setDelay(300);
-  expect((await pay(confirming, psp.client({ timeoutMs: 50 }))).status).toBe('CONFIRMING');
-  await new Promise((r) => setTimeout(r, 400)); // let the sandbox finish answering
-  psp.setDelay(0);
+  await psp.loseNextAnswer('confirm'); // approved at the PSP, the answer is lost
+  expect((await pay(confirming, psp.client())).status).toBe('CONFIRMING');
 
   const b = await newOrder(shopB);
   otherMerchantOrder = b.orderId;

@@ -61,7 +61,7 @@ async function pay(o: OrderCreated, at?: Date): Promise<string> {
 /** The card is declined in the window; the fail redirect records it. */
 async function decline(o: OrderCreated): Promise<void> {
   const q = new URL(await authorizePaymentWindow(db, windowInput(o, 'decline'), clock)).searchParams;
-  const result = await recordWindowFailure(db, failRedirectSchema.parse({ orderId: q.get('orderId'), code: q.get('code'), message: q.get('message') ?? '' }));
+  const result = await recordWindowFailure(db, psp, failRedirectSchema.parse({ orderId: q.get('orderId'), code: q.get('code'), message: q.get('message') ?? '' }));
   expect(result.status).toBe('PAYMENT_FAILED');
 }
 

@@ -3,6 +3,7 @@ import type { Db } from '@/db/client';
 import { createPspApiHandler } from '@/lib/psp-sandbox/api-handler';
 import { ensurePspMerchant } from '@/lib/psp-sandbox/merchants';
 import { authorizePaymentWindow } from '@/lib/psp-sandbox/authorize-window';
+import { injectFault } from '@/lib/psp-sandbox/faults';
 import { createTossClient, type TossClient } from '@/lib/psp/toss-client';
 import { serveFetchHandler } from './serve';
 
@@ -12,8 +13,15 @@ export interface SandboxUnderTest {
   secretKey: string;
   /** Confirm requests the sandbox received (each HTTP request, replays included). */
   confirmCalls: () => number;
-  client: (opts?: { timeoutMs?: number; headers?: Record<string, string> }) => TossClient;
-  /** Makes the sandbox wait before answering (to provoke client timeouts). */
+  /**
+   * A client of the sandbox. `headers` (e.g. TossPayments-Test-Code) go with POSTs (confirm,
+   * cancel) only, as the confirm-time test codes are meant, so the lookup confirm makes first still
+   * answers; `everyRequest` sends them with lookups too (a PSP that is down for everything).
+   */
+  client: (opts?: { timeoutMs?: number; headers?: Record<string, string>; everyRequest?: boolean }) => TossClient;
+  /** The sandbox carries out the next such call but its answer is lost (the connection fails). */
+  loseNextAnswer: (operation: 'confirm' | 'cancel') => Promise<void>;
+  /** Makes the sandbox wait before answering POSTs (confirm, cancel), to provoke client timeouts. */
   setDelay: (ms: number) => void;
   /** The shopper approves in the payment window; returns the success redirect's query. */
   approve: (order: { orderId: string; orderName: string; amount: number }) => Promise<{ orderId: string; paymentKey: string; amount: string }>;
@@ -25,13 +33,14 @@ export async function startSandbox(db: Db): Promise<SandboxUnderTest> {
   const suffix = randomUUID().replaceAll('-', '').slice(0, 16);
   const clientKey = `test_ck_${suffix}`;
   const secretKey = `test_sk_${suffix}`;
-  await ensurePspMerchant(db, { mId: `m${suffix.slice(0, 12)}`, name: 'Test platform', clientKey, secretKey });
+  const mId = `m${suffix.slice(0, 12)}`;
+  await ensurePspMerchant(db, { mId, name: 'Test platform', clientKey, secretKey });
   const handler = createPspApiHandler({ db });
   let confirms = 0;
   let delay = 0;
   const server = await serveFetchHandler(async (req) => {
     if (req.method === 'POST' && new URL(req.url).pathname.endsWith('/payments/confirm')) confirms++;
-    if (delay) await new Promise((r) => setTimeout(r, delay));
+    if (delay && req.method === 'POST') await new Promise((r) => setTimeout(r, delay));
     return handler(req);
   });
   const baseUrl = `${server.url}/psp`;
@@ -41,7 +50,14 @@ export async function startSandbox(db: Db): Promise<SandboxUnderTest> {
     secretKey,
     confirmCalls: () => confirms,
     setDelay: (ms) => { delay = ms; },
-    client: (opts = {}) => createTossClient({ baseUrl, secretKey, timeoutMs: opts.timeoutMs ?? 5_000, headers: opts.headers }),
+    loseNextAnswer: async (operation) => { await injectFault(db, mId, { operation, mode: 'lose-response' }); },
+    client: (opts = {}) => createTossClient({
+      baseUrl, secretKey, timeoutMs: opts.timeoutMs ?? 5_000,
+      fetch: opts.headers && !opts.everyRequest
+        ? (input, init) => fetch(input, init?.method === 'POST' ? { ...init, headers: { ...(init.headers as Record<string, string>), ...opts.headers } } : init)
+        : undefined,
+      headers: opts.everyRequest ? opts.headers : undefined,
+    }),
     approve: async (order) => {
       const redirect = await authorizePaymentWindow(db, {
         clientKey,

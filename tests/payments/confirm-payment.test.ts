@@ -142,9 +142,9 @@ describe('confirm (approve step)', () => {
   it('a PSP timeout leaves the payment UNKNOWN', async () => {
     const order = await newOrder();
     const query = redirect(await t.psp.approve(order));
-    t.psp.setDelay(500);
+    t.psp.setDelay(4_000); // confirm only: the paymentKey lookup before it is not slowed
     try {
-      const result = await confirmPayment(t.db, t.psp.client({ timeoutMs: 100 }), query);
+      const result = await confirmPayment(t.db, t.psp.client({ timeoutMs: 2_000 }), query);
       expect(result.status).toBe('CONFIRMING');
     } finally {
       t.psp.setDelay(0);
@@ -154,7 +154,7 @@ describe('confirm (approve step)', () => {
 
   it('after a decline in the window the shopper retries with a new attempt and pays once', async () => {
     const order = await newOrder();
-    await recordWindowFailure(t.db, { orderId: order.orderId, code: 'REJECT_CARD_COMPANY', message: 'declined' });
+    await recordWindowFailure(t.db, t.psp.client(), { orderId: order.orderId, code: 'REJECT_CARD_COMPANY', message: 'declined' });
     expect((await orderFacts(t.db, order.orderId)).statuses).toEqual(['FAILURE']);
     await requestPayment(t.db, order.orderId);
     const result = await confirmPayment(t.db, t.psp.client(), redirect(await t.psp.approve(order)));
@@ -174,7 +174,7 @@ describe('confirm (approve step)', () => {
     try {
       const shop = await createShop(own.db);
       const order = await createOrder(own.db, { items: [{ productId: shop.productIds[0], quantity: 1 }], checkoutKey: newId('cfm') });
-      await recordWindowFailure(own.db, { orderId: order.orderId, code: 'REJECT_CARD_COMPANY', message: 'declined' });
+      await recordWindowFailure(own.db, psp.client(), { orderId: order.orderId, code: 'REJECT_CARD_COMPANY', message: 'declined' });
       const query = redirect(await psp.approve(order));
       let confirming: Promise<unknown> = Promise.resolve();
       const visibleEarly = await own.sql.begin(async (tx) => {
@@ -200,7 +200,7 @@ describe('confirm (approve step)', () => {
   it('a forged fail redirect cannot fail a payment that is already approved', async () => {
     const order = await newOrder();
     await confirmPayment(t.db, t.psp.client(), redirect(await t.psp.approve(order)));
-    const after = await recordWindowFailure(t.db, { orderId: order.orderId, code: 'PAY_PROCESS_CANCELED', message: 'forged' });
+    const after = await recordWindowFailure(t.db, t.psp.client(), { orderId: order.orderId, code: 'PAY_PROCESS_CANCELED', message: 'forged' });
     expect(after.status).toBe('PAID');
     expect((await orderFacts(t.db, order.orderId)).statuses).toEqual(['SUCCESS']);
   });

@@ -4,7 +4,7 @@ import { paymentHistory, payments } from '@/db/schema';
 import { newId } from '@/lib/ids';
 import { createOrder } from '@/lib/orders/create-order';
 import { openPaymentAttempt } from '@/lib/payments/open-payment-attempt';
-import { recordWindowFailure } from '@/lib/payments/record-window-failure';
+import { failPayment } from '@/lib/payments/finish-payment';
 import { createIsolatedDatabase } from '../helpers/db';
 import { createShop } from '../helpers/fixtures';
 
@@ -20,7 +20,8 @@ describe('opening a payment attempt', () => {
   it('when the attempt a concurrent call created has already failed, a new one is opened, not an error (found by the simulator, seed 50441)', async () => {
     const shop = await createShop(own.db);
     const order = await createOrder(own.db, { items: [{ productId: shop.productIds[0], quantity: 1 }], checkoutKey: newId('cfm') });
-    await recordWindowFailure(own.db, { orderId: order.orderId, code: 'REJECT_CARD_COMPANY', message: 'declined' });
+    const [first] = await own.db.select().from(payments).where(eq(payments.orderId, order.orderId));
+    await failPayment(own.db, first!, { code: 'REJECT_CARD_COMPANY', message: 'declined' }, 'test', ['NOT_STARTED']);
     // Replays the interleaving deterministically: our insert conflicts with an attempt another
     // confirm has just created (the BEFORE trigger), and that confirm's decline fails it before
     // we read it back (the AFTER trigger). Once only.

@@ -66,7 +66,7 @@ describe('recovery: no payment stays unfinished', () => {
     const order = await newOrder();
     const query = successRedirectSchema.parse(await t.psp.approve(order));
     await confirmPayment(t.db, t.psp.client({ headers: { 'TossPayments-Test-Code': 'FAILED_INTERNAL_SYSTEM_PROCESSING' } }), query);
-    const broken = t.psp.client({ headers: { 'TossPayments-Test-Code': 'FAILED_INTERNAL_SYSTEM_PROCESSING' } }); // the PSP stays down
+    const broken = t.psp.client({ headers: { 'TossPayments-Test-Code': 'FAILED_INTERNAL_SYSTEM_PROCESSING' }, everyRequest: true }); // the PSP stays down
     const now = new Date();
     // A backoff longer than the test, so a second claim after the first commits is not due yet.
     const patient = { ...policy, baseDelayMs: 60_000 };

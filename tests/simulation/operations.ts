@@ -131,7 +131,7 @@ async function followRedirect(w: World, plan: Extract<Plan, { kind: 'follow-redi
   const copies = Array.from({ length: plan.copies });
   if (url.pathname.endsWith('/fail')) {
     const input = failRedirectSchema.parse(query);
-    const views = await Promise.all(copies.map(() => recordWindowFailure(w.db, input)));
+    const views = await Promise.all(copies.map(() => recordWindowFailure(w.db, w.psp(faults, note), input)));
     return views.map((v) => v.status).join(' | ');
   }
   if (plan.tamper === 'amount') query.amount = String(Number(query.amount) + (faults.chance(0.5) ? 1 : -100));

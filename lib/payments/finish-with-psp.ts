@@ -1,0 +1,53 @@
+import type { Db } from '@/db/client';
+import { log } from '@/lib/log';
+import { meaningOfConfirmError } from '@/lib/psp/confirm-errors';
+import type { TossClient, TossPayment } from '@/lib/psp/toss-client';
+import { approvePayment, failPayment, markOutcomeUnknown } from './finish-payment';
+import type { Payment } from './state-machine';
+
+/**
+ * Finishing a payment from the PSP's word, shared by confirm (the success redirect), recovery and
+ * inbound webhooks. Each returns the payment as this call moved it, or null when it moved nothing
+ * (another path got there first, or the outcome stays open).
+ */
+
+/** Calls confirm and finishes the attempt by what the PSP said (or did not say). */
+export async function finishWithPsp(db: Db, psp: TossClient, payment: Payment, actor: string): Promise<Payment | null> {
+  const result = await psp.confirm({
+    paymentKey: payment.pspPaymentKey!,
+    orderId: payment.orderId,
+    amount: Number(payment.amount),
+    idempotencyKey: payment.confirmIdempotencyKey,
+  });
+  if (result.kind === 'ok') return adoptPspPayment(db, payment, result.value, actor);
+  if (result.kind === 'no-answer') {
+    log.warn({ paymentId: payment.id, reason: result.reason }, 'confirm outcome unknown');
+    return markOutcomeUnknown(db, payment, result.reason, actor);
+  }
+  const failure = { code: result.code, message: result.message };
+  switch (meaningOfConfirmError(result.code)) {
+    case 'declined':
+      return failPayment(db, payment, failure, actor);
+    case 'already-processed': {
+      // We may have confirmed before and lost the answer: the PSP's record decides.
+      const lookup = await psp.getPayment(payment.pspPaymentKey!);
+      if (lookup.kind === 'ok') return adoptPspPayment(db, payment, lookup.value, actor);
+      return markOutcomeUnknown(db, payment, `ALREADY_PROCESSED_PAYMENT and lookup failed: ${lookup.kind}`, actor);
+    }
+    case 'unknown':
+      return markOutcomeUnknown(db, payment, `${result.httpStatus} ${result.code}: ${result.message}`, actor);
+  }
+}
+
+/** Finishes a payment by the PSP's own record of it. A record of another order finishes nothing. */
+export async function adoptPspPayment(db: Db, payment: Payment, psp: TossPayment, actor: string): Promise<Payment | null> {
+  const ours = psp.orderId === payment.orderId;
+  const matches = ours && BigInt(psp.totalAmount) === payment.amount && psp.currency === payment.currency;
+  if (psp.status === 'DONE' && matches) return approvePayment(db, payment, psp, actor);
+  if ((psp.status === 'ABORTED' || psp.status === 'EXPIRED') && ours) {
+    return failPayment(db, payment, psp.failure ?? { code: psp.status, message: `The payment is ${psp.status.toLowerCase()} at the PSP.` }, actor);
+  }
+  // DONE for another amount or order, or a state we do not expect here: a person must look.
+  log.error({ paymentId: payment.id, pspStatus: psp.status, pspAmount: psp.totalAmount, pspOrderId: psp.orderId }, 'PSP record disagrees with the payment');
+  return markOutcomeUnknown(db, payment, `PSP says ${psp.status} ${psp.totalAmount} ${psp.currency} for ${psp.orderId}`, actor);
+}
