@@ -16,5 +16,5 @@ export function proxy(request: NextRequest) {
 
 export const config = {
   // Pages only: API responses are JSON and get their headers from next.config.js.
-  matcher: [{ source: '/((?!api/|psp/v1/|_next/static|_next/image|favicon.ico).*)' }],
+  matcher: [{ source: '/((?!api/|_next/static|_next/image|favicon.ico).*)' }],
 };

@@ -183,7 +183,7 @@ async function main(): Promise<number> {
     stack = await startStack({
       dir,
       kafka: true,
-      workers: ['relay', 'consumers', 'recovery', 'psp-webhooks'],
+      workers: ['relay', 'consumers', 'recovery'],
       env: {
         LOG_LEVEL: 'info',
         // Recovery and redelivery timings scaled down so a run finishes in minutes; the logic is the production one.
@@ -205,7 +205,7 @@ async function main(): Promise<number> {
         if (shuttingDown) return;
         unexpectedExits.push({ process: name, code, signal, atMs: Date.now() - startedAt });
         note(`${name} exited on its own (code ${code}, signal ${signal}); restarting it as a supervisor would`);
-        const p = name === 'web' ? stack?.web : stack?.workers.get(name as never);
+        const p = name === 'web' ? stack?.web : name === 'sandbox' ? stack?.sandbox : stack?.workers.get(name as never);
         setTimeout(() => void p?.start().catch((err) => note(`could not restart ${name}: ${(err as Error).message}`)), 1_000);
       },
       say: note,
@@ -219,7 +219,7 @@ async function main(): Promise<number> {
     // 1 + 2: load and faults.
     const plan = planFaults(rng.fork(), opts.duration * 1000);
     note(`fault plan: ${plan.map((f) => `${f.kind}@${(f.atMs / 1000).toFixed(1)}s`).join(', ')}`);
-    const armer = pspFaultArmer(stack.baseUrl, stack.pspSecretKey, opts.pspFaultRate);
+    const armer = pspFaultArmer(stack.sandboxUrl, stack.sandboxOperatorToken, stack.pspSecretKey, opts.pspFaultRate);
     const stats = emptyStats();
     const histories: OrderHistory[] = [];
     const firstKstDate = kstDateOf(new Date());
@@ -246,7 +246,7 @@ async function main(): Promise<number> {
     faultStop = undefined;
 
     // 3: every process up, then wait for the clean state.
-    for (const p of [stack.web, ...stack.workers.values()]) await p.start();
+    for (const p of [stack.sandbox, stack.web, ...stack.workers.values()]) await p.start();
     const recoveryStarted = Date.now();
     const sinceFaults = () => Date.now() - faultsStoppedAt;
     const database = connect(stack.databaseUrl, { max: 4, appName: 'chaos-check' });
@@ -297,7 +297,7 @@ async function main(): Promise<number> {
       { name: 'clean-state-reached', description: `the clean state was reached within ${opts.cleanTimeout} s`, violations: cleanAfterMs === undefined ? 1 : 0, sample: last ? [last] : [] },
     ];
     const taken = (await db.execute(sql`select mode::text, coalesce(sum(count - remaining), 0)::int as taken, coalesce(sum(remaining), 0)::int as left
-      from psp.faults group by mode`)) as unknown as { mode: string; taken: number; left: number }[];
+      from sandbox.faults group by mode`)) as unknown as { mode: string; taken: number; left: number }[];
     await armer.clear();
     const takenOf = (m: string) => taken.find((t) => t.mode === m)?.taken ?? 0;
     const leftOver = taken.reduce((s, t) => s + t.left, 0);

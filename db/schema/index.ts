@@ -1,6 +1,5 @@
 export * from './merchant';
 export * from './events';
 export * from './refunds';
-export * from './psp';
 export * from './auth';
 export * from './merchant-access';
