@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@/db/embedded';
+import { ensureDatabase, freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@/db/embedded';
 import type { LocalKafka } from '@/lib/kafka/local-cluster';
 import { parseEnv } from '@/lib/env';
 import { runLocalKafka } from './local-kafka';
@@ -32,6 +32,11 @@ export interface StackOptions {
   workers?: WorkerName[];
   /** Extra environment for every process (pool sizes, log levels, worker timings). */
   env?: Record<string, string>;
+  /**
+   * A database of its own on the same server for the PSP sandbox (benchmarks: its statements
+   * counted apart); unset = schema `sandbox` in the app's database (chaos checks join the two).
+   */
+  sandboxDatabase?: string;
   /** Extra PostgreSQL settings (`-c name=value`). */
   pgSettings?: Record<string, string>;
   /**
@@ -108,8 +113,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const appEnv = parseEnv(env);
   await migrateAndSeed(pg.url, say);
   const sandboxOperatorToken = randomBytes(24).toString('base64url');
+  let sandboxDatabaseUrl = pg.url;
+  if (opts.sandboxDatabase) {
+    await ensureDatabase(pg.url, opts.sandboxDatabase);
+    const u = new URL(pg.url);
+    u.pathname = `/${opts.sandboxDatabase}`;
+    sandboxDatabaseUrl = u.toString();
+  }
   const sandboxEnv: NodeJS.ProcessEnv = {
     ...env,
+    SANDBOX_DATABASE_URL: sandboxDatabaseUrl,
     SANDBOX_PORT: String(sandboxPort),
     SANDBOX_OPERATOR_TOKEN: sandboxOperatorToken,
     // A private run on this machine: the demo keys (the app's defaults) are fine here.
