@@ -31,7 +31,7 @@ test.describe('a shopper pays', () => {
 
     await page.getByTestId('retry-payment').click();
     await page.getByTestId('pay-submit').click();
-    await page.waitForURL(/\/psp\/window/);
+    await page.waitForURL(/\/window\?/);
     await shop.approveInWindow();
     const orderId = await shop.expectPaidOrder();
 
