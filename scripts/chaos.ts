@@ -4,7 +4,8 @@
  * A load run with faults injected on purpose, then recovery and reconciliation, then the
  * invariant checker. The whole system runs as real processes (scripts/lib/stack.ts): an
  * embedded PostgreSQL, a local Apache Kafka (one KRaft node), `next start` on the production build
- * (shop + PSP sandbox), and the relay, consumers, recovery and PSP-webhook workers.
+ * (the shop), the PSP sandbox server (its own process, with its webhook sender), and the relay,
+ * consumers and recovery workers.
  *
  *   1. load    N shoppers buy over HTTP (double clicks, duplicate and concurrent confirms, late
  *              reloads, declines, retries after errors), keeping a history of what they were told;
@@ -43,7 +44,7 @@ import { ensureProductionBuild, startStack, type Stack } from './lib/stack';
 const HELP = `Usage: npm run chaos -- [options]
 
 Load + faults + recovery + reconciliation + invariant check, on the whole system run as real
-processes (embedded PostgreSQL, Apache Kafka, next start, workers).
+processes (embedded PostgreSQL, Apache Kafka, next start, the PSP sandbox server, workers).
 
 Options:
   --duration SECONDS       how long the load and the faults run (default 60; 10–1800)
