@@ -4,5 +4,5 @@ export default defineConfig({
   dialect: 'postgresql',
   schema: './db/schema/index.ts',
   out: './db/migrations',
-  schemaFilter: ['public', 'psp'],
+  schemaFilter: ['public'],
 });

@@ -1,7 +1,6 @@
 import { hashPassword } from 'better-auth/crypto';
 import type { Db } from './client';
 import { account, merchants, products, user } from './schema';
-import { ensurePspMerchant } from '@/lib/psp-sandbox/merchants';
 import { DEMO_MERCHANT_ID } from '@/lib/store/store-merchant';
 
 export const DEMO_PRODUCTS = [
@@ -19,7 +18,7 @@ export const DEMO_LOGINS = [
 ] as const;
 
 /** Idempotent: a second start leaves existing rows alone. */
-export async function seed(db: Db, psp: { clientKey: string; secretKey: string; webhookUrl?: string }): Promise<void> {
+export async function seed(db: Db): Promise<void> {
   for (const m of DEMO_LOGINS) {
     await db.insert(merchants).values({ id: m.merchantId, name: m.merchantName, feeBps: 250 }).onConflictDoNothing();
   }
@@ -39,5 +38,4 @@ export async function seed(db: Db, psp: { clientKey: string; secretKey: string; 
       await db.insert(account).values({ id: `acc_${userId}`, accountId: userId, providerId: 'credential', userId, password: await hashPassword(m.password) });
     }
   }
-  await ensurePspMerchant(db, { mId: 'wonplatform', name: 'Won Checkout Platform', ...psp });
 }

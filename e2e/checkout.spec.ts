@@ -31,7 +31,7 @@ test.describe('a shopper pays', () => {
 
     await page.getByTestId('retry-payment').click();
     await page.getByTestId('pay-submit').click();
-    await page.waitForURL(/\/psp\/window/);
+    await page.waitForURL(/\/window\?/);
     await shop.approveInWindow();
     const orderId = await shop.expectPaidOrder();
 
@@ -107,7 +107,7 @@ test('a tampered success URL shows a clear error and charges nothing', async ({ 
   await shop.checkout();
   // Catch the PSP's redirect instead of following it: the shopper "edits" the URL first.
   let successUrl = '';
-  await page.route((url) => url.pathname === '/psp/window/authorize', async (route) => {
+  await page.route((url) => url.pathname === '/window/authorize', async (route) => {
     const response = await route.fetch({ maxRedirects: 0 });
     successUrl = response.headers()['location'] ?? '';
     await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>intercepted</p>' });

@@ -16,10 +16,10 @@ const schema = z.object({
   /** Unset in local runs: scripts/start.ts starts an embedded PostgreSQL and sets it. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-  /** Base of the PSP's API: the sandbox under /psp locally, https://api.tosspayments.com for real. */
-  TOSS_API_BASE: z.url().optional(),
-  /** Where the shopper's browser opens the payment window (the sandbox's window page). */
-  TOSS_WINDOW_URL: z.url().optional(),
+  /** Base of the PSP's API (`/v1/…` follows): the sandbox server (npm run sandbox) locally, https://api.tosspayments.com for real. */
+  TOSS_API_BASE: z.url().default('http://127.0.0.1:3001'),
+  /** Where the shopper's browser opens the payment window (the sandbox server's window page). */
+  TOSS_WINDOW_URL: z.url().default('http://127.0.0.1:3001/window'),
   TOSS_CLIENT_KEY: z.string().min(1).default(DEMO_DEFAULTS.TOSS_CLIENT_KEY!),
   TOSS_SECRET_KEY: z.string().min(1).default(DEMO_DEFAULTS.TOSS_SECRET_KEY!),
   /** Read timeout for PSP calls; a timeout leaves the payment UNKNOWN, never FAILURE. */
@@ -47,19 +47,15 @@ const schema = z.object({
   OPERATOR_EMAILS: z.string().default('').transform((v) => v.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)),
 });
 
-export type Env = z.infer<typeof schema> & { TOSS_API_BASE: string; TOSS_WINDOW_URL: string; APP_URL: string; BETTER_AUTH_SECRET: string };
+export type Env = z.infer<typeof schema> & { APP_URL: string; BETTER_AUTH_SECRET: string };
 
 let cached: Env | undefined;
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const e = parseEnvWith(schema, source);
-  const local = `http://127.0.0.1:${e.PORT}/psp`;
-  if (e.NODE_ENV === 'production' && e.TOSS_SECRET_KEY.startsWith('live_') && !e.TOSS_API_BASE) {
-    throw new Error('Invalid environment:\n  TOSS_API_BASE: required with a live key');
-  }
   // A production run (not `next build`, which has no secrets) refuses missing and published secrets.
   if (e.NODE_ENV === 'production' && process.env.NEXT_PHASE !== 'phase-production-build') {
-    const { problems, warnings } = checkProductionSecrets(source, e.TOSS_API_BASE ?? local);
+    const { problems, warnings } = checkProductionSecrets(source, e.TOSS_API_BASE);
     if (problems.length > 0) throw new Error(`Invalid environment:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     // Once per start: the start script warns, and its child processes inherit the mark.
     if (process.env.WON_SECRET_WARNINGS_SHOWN !== '1') for (const w of warnings) console.warn(`[won] WARNING ${w}`);
@@ -69,8 +65,6 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     ...e,
     APP_URL: e.APP_URL ?? `http://localhost:${e.PORT}`,
     BETTER_AUTH_SECRET: e.BETTER_AUTH_SECRET ?? 'development-only-secret-do-not-use-in-production!',
-    TOSS_API_BASE: e.TOSS_API_BASE ?? local,
-    TOSS_WINDOW_URL: e.TOSS_WINDOW_URL ?? '/psp/window',
   };
 }
 

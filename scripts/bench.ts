@@ -12,31 +12,38 @@ import { connect } from '@/db/client';
 import { merchants, products } from '@/db/schema';
 import { checkInvariants, totalViolations } from '@/lib/invariants/check-invariants';
 import { renderChart } from './lib/bench/chart';
-import { runPayFlowLoad, STEPS, type PayFlowLoadResult } from './lib/bench/pay-flow-load';
+import { PAGE_STEPS, runPayFlowLoad, STEPS, type PayFlowLoadResult } from './lib/bench/pay-flow-load';
 import { PROFILE_PG_SETTINGS, profileDir, profileWebNodeArgs, resetStatementStats, writeScanPlans, writeStatementReport } from './lib/bench/profile';
 import { postmasterPid, processTreeCpuMs } from './lib/bench/cpu-usage';
+import { backendCpuByApplication, backendCpuDelta, statementCounts, statementDelta, type StatementCounts } from './lib/bench/pg-usage';
 import { initPgbench, pgbenchTarget, runPgbench, type PgbenchResult } from './lib/bench/pgbench';
 import { ensureProductionBuild, startStack } from './lib/stack';
 import { ensurePgbench } from './lib/system-packages';
 
 const HELP = `Usage: npm run bench -- [options]
 
-Drives checkout → payment request → sandbox window approve → confirm over HTTP with autocannon
-against \`next start\` (production build) on an embedded PostgreSQL with durable settings, then
-runs pgbench (TPC-B-like) on the same server at the same concurrency. Prints payments/s,
-per-step latency (p50/p95/p99), and payments/s ÷ pgbench TPS; writes JSON and an SVG chart.
+Drives checkout → payment request → PSP window approve → confirm over HTTP against \`next start\`
+(production build) and the PSP sandbox server (\`npm run sandbox\`, its own process and database)
+on an embedded PostgreSQL with durable settings and pg_stat_statements, then runs pgbench
+(TPC-B-like) on the same server at the same concurrency. Prints payments/s, per-step latency
+(p50/p95/p99), payments/s ÷ pgbench TPS, CPU per payment of the web app, the sandbox and
+PostgreSQL (and of the backends serving each), and statements and round trips per payment;
+writes JSON and an SVG chart.
+
+Cases: spread (payments over --merchants merchants), hot (all to one merchant), browser (spread,
+also loading the pages a browser loads: checkout, PSP window, success, order status).
 
 Options:
   --concurrency LIST   concurrent shoppers (autocannon connections) and pgbench clients (default 8,32,128)
   --duration S         seconds per measurement (default 20)
   --warmup S           seconds of unmeasured load first (default 5)
-  --cases LIST         spread (payments over --merchants merchants) and/or hot (all to one) (default spread,hot)
+  --cases LIST         spread, hot and/or browser (default spread,hot,browser)
   --merchants N        merchants in the spread case (default 32)
   --web-workers N      web server processes: 0 = \`next start\` (one process); N = scripts/web-cluster.cjs (default 0)
   --pool N             the web app's PostgreSQL pool size, DATABASE_POOL_MAX (default 10)
   --pgbench-scale N    pgbench scale factor (default: the largest concurrency, as pgbench advises)
   --out DIR            results folder (default results/bench)
-  --profile            also write where the time goes: pg_stat_statements per payment
+  --profile            also write where the time goes: the top statements per payment
                        (<out>/profile/statements.txt) and V8 CPU profiles of the web process
   --build              run \`next build\` first even when a build exists (default: only when missing)
   --help               this text`;
@@ -54,7 +61,7 @@ const optionsSchema = z.object({
   concurrency: csvInts.default([8, 32, 128]),
   duration: wholeNumber(1, 3600).default(20),
   warmup: wholeNumber(0, 600).default(5),
-  cases: z.string().transform((s) => s.split(',').map((c) => c.trim())).pipe(z.array(z.enum(['spread', 'hot'])).min(1)).default(['spread', 'hot']),
+  cases: z.string().transform((s) => s.split(',').map((c) => c.trim())).pipe(z.array(z.enum(['spread', 'hot', 'browser'])).min(1)).default(['spread', 'hot', 'browser']),
   merchants: wholeNumber(2, 1000).default(32),
   pool: wholeNumber(1, 200).default(10),
   'web-workers': wholeNumber(0, 64).default(0),
@@ -92,14 +99,32 @@ function readOptions() {
   return parsed.data!;
 }
 
-/** One case at one concurrency, with the CPU milliseconds per payment of the web server (all its processes) and of PostgreSQL. */
+/**
+ * One case at one concurrency, with CPU milliseconds per payment (from /proc, exited children
+ * included) of the web server (all its processes), the PSP sandbox and PostgreSQL, and
+ * PostgreSQL's work per payment by client.
+ */
 interface CaseRun extends PayFlowLoadResult {
   webCpuMsPerPayment: number;
+  /** The whole PostgreSQL server: the merchant app's backends, the sandbox's and the rest. */
   pgCpuMsPerPayment: number;
+  sandboxCpuMsPerPayment: number;
+  /** PostgreSQL CPU of the backends serving each client (live for the whole case). */
+  pgCpuMsPerPaymentByClient: { web: number; sandbox: number };
+  /** The merchant's side: web + its PostgreSQL backends (the issue's ≤ 8 ms target). */
+  merchantCpuMsPerPayment: number;
+  /** Per payment, by database: the merchant app's and the sandbox's. */
+  statementsPerPayment: { web: number; sandbox: number };
+  roundTripsPerPayment: { web: number; sandbox: number };
 }
 
+type CaseName = 'spread' | 'hot' | 'browser';
+
+/** The sandbox's database on the bench's server (its statements counted apart). */
+const SANDBOX_DATABASE = 'won_sandbox';
+
 interface Measurement extends CaseRun {
-  case: 'spread' | 'hot';
+  case: CaseName;
   pgbenchTps: number;
   ratio: number;
 }
@@ -117,7 +142,10 @@ async function main() {
     say,
     env: { DATABASE_POOL_MAX: String(opts.pool), LOG_LEVEL: 'warn' },
     webWorkers: opts['web-workers'] || undefined,
-    ...(profiling ? { pgSettings: PROFILE_PG_SETTINGS, webNodeArgs: profileWebNodeArgs(path.resolve(profiling)) } : {}),
+    sandboxDatabase: SANDBOX_DATABASE,
+    // pg_stat_statements always: statements and round trips per payment are part of every result.
+    pgSettings: PROFILE_PG_SETTINGS,
+    ...(profiling ? { webNodeArgs: profileWebNodeArgs(path.resolve(profiling)) } : {}),
   });
   const database = connect(stack.databaseUrl, { max: 2, appName: 'won-bench' });
   // Ctrl-C (or a timeout's SIGTERM) must not leave the server and PostgreSQL running.
@@ -147,13 +175,29 @@ async function main() {
       for (const c of opts.cases) {
         say(`pay flow, ${c} case, ${connections} shoppers, ${opts.duration} s`);
         const productIds = c === 'hot' ? [shops[0]!] : shops;
-        const cpuBefore = [processTreeCpuMs(stack.web.pid!), processTreeCpuMs(pgPid)];
-        const load = await runPayFlowLoad({ baseUrl: stack.baseUrl, connections, durationSeconds: opts.duration, productIds });
+        const cpu = () => [processTreeCpuMs(stack.web.pid!), processTreeCpuMs(stack.sandbox.pid!), processTreeCpuMs(pgPid)];
+        const statementsBefore = await statementCounts(database);
+        const backendsBefore = await backendCpuByApplication(database);
+        const cpuBefore = cpu();
+        const load = await runPayFlowLoad({ baseUrl: stack.baseUrl, connections, durationSeconds: opts.duration, productIds, flow: c === 'browser' ? 'browser' : 'api' });
+        const cpuAfter = cpu();
+        const backendsAfter = await backendCpuByApplication(database);
+        const statementsAfter = await statementCounts(database);
         const perPayment = (ms: number) => ms / Math.max(load.payments, 1);
+        const pgBy = { web: perPayment(backendCpuDelta(backendsBefore, backendsAfter, 'won-checkout-web')), sandbox: perPayment(backendCpuDelta(backendsBefore, backendsAfter, 'psp-sandbox')) };
+        const work = (d: StatementCounts) => ({ statements: perPayment(d.statements), roundTrips: perPayment(d.roundTrips) });
+        const web = work(statementDelta(statementsBefore, statementsAfter, 'won_checkout'));
+        const sandbox = work(statementDelta(statementsBefore, statementsAfter, SANDBOX_DATABASE));
+        const webCpuMsPerPayment = perPayment(cpuAfter[0]! - cpuBefore[0]!);
         loads.push({
           ...load,
-          webCpuMsPerPayment: perPayment(processTreeCpuMs(stack.web.pid!) - cpuBefore[0]!),
-          pgCpuMsPerPayment: perPayment(processTreeCpuMs(pgPid) - cpuBefore[1]!),
+          webCpuMsPerPayment,
+          sandboxCpuMsPerPayment: perPayment(cpuAfter[1]! - cpuBefore[1]!),
+          pgCpuMsPerPayment: perPayment(cpuAfter[2]! - cpuBefore[2]!),
+          pgCpuMsPerPaymentByClient: pgBy,
+          merchantCpuMsPerPayment: webCpuMsPerPayment + pgBy.web,
+          statementsPerPayment: { web: web.statements, sandbox: sandbox.statements },
+          roundTripsPerPayment: { web: web.roundTrips, sandbox: sandbox.roundTrips },
         });
         printLoad(c, loads.at(-1)!);
       }
@@ -193,9 +237,13 @@ async function createBenchMerchants(db: ReturnType<typeof connect>['db'], count:
 
 function printLoad(c: string, r: CaseRun) {
   say(`  ${c}: ${r.paymentsPerSecond.toFixed(1)} payments/s (${r.payments} payments, ${r.failedFlows} failed flows, ${r.errors} errors, ${r.timeouts} timeouts)`);
-  say(`    CPU per payment: web ${r.webCpuMsPerPayment.toFixed(1)} ms, PostgreSQL ${r.pgCpuMsPerPayment.toFixed(1)} ms`);
-  for (const s of STEPS) {
+  say(`    CPU per payment: web ${r.webCpuMsPerPayment.toFixed(1)} ms, sandbox ${r.sandboxCpuMsPerPayment.toFixed(1)} ms, PostgreSQL ${r.pgCpuMsPerPayment.toFixed(1)} ms ` +
+    `(backends of web ${r.pgCpuMsPerPaymentByClient.web.toFixed(1)}, of sandbox ${r.pgCpuMsPerPaymentByClient.sandbox.toFixed(1)}); merchant side (web + its backends) ${r.merchantCpuMsPerPayment.toFixed(1)} ms`);
+  say(`    per payment: statements web ${r.statementsPerPayment.web.toFixed(1)} / sandbox ${r.statementsPerPayment.sandbox.toFixed(1)}, ` +
+    `round trips web ${r.roundTripsPerPayment.web.toFixed(1)} / sandbox ${r.roundTripsPerPayment.sandbox.toFixed(1)}, HTTP requests web ${r.requestsPerPayment.web.toFixed(1)} / sandbox ${r.requestsPerPayment.sandbox.toFixed(1)}`);
+  for (const s of [...STEPS, ...PAGE_STEPS]) {
     const l = r.latencyMs[s];
+    if (!l) continue;
     say(`    ${s.padEnd(9)} p50 ${l.p50.toFixed(1)} ms  p95 ${l.p95.toFixed(1)} ms  p99 ${l.p99.toFixed(1)} ms  max ${l.max.toFixed(1)} ms  (${l.count})`);
   }
 }
@@ -212,12 +260,16 @@ function printSummary(ms: Measurement[]) {
     'pgbench TPS': Math.round(m.pgbenchTps),
     ratio: Number(m.ratio.toFixed(3)),
     'web CPU ms/pay': Number(m.webCpuMsPerPayment.toFixed(1)),
+    'sandbox CPU ms/pay': Number(m.sandboxCpuMsPerPayment.toFixed(1)),
     'pg CPU ms/pay': Number(m.pgCpuMsPerPayment.toFixed(1)),
+    'merchant CPU ms/pay': Number(m.merchantCpuMsPerPayment.toFixed(1)),
+    'round trips/pay': Number(m.roundTripsPerPayment.web.toFixed(1)),
     'failed flows': m.failedFlows,
   })));
   const at32 = ms.filter((m) => m.connections === 32);
   for (const m of at32) {
-    say(`target at 32 (${m.case}): ratio ${m.ratio.toFixed(3)} ${m.ratio >= 0.15 ? '≥' : '<'} 0.15, confirm p99 ${m.latencyMs.confirm.p99.toFixed(1)} ms ${m.latencyMs.confirm.p99 < 100 ? '<' : '≥'} 100 ms`);
+    say(`target at 32 (${m.case}): ratio ${m.ratio.toFixed(3)} ${m.ratio >= 0.15 ? '≥' : '<'} 0.15, confirm p99 ${m.latencyMs.confirm.p99.toFixed(1)} ms ${m.latencyMs.confirm.p99 < 100 ? '<' : '≥'} 100 ms, ` +
+      `merchant CPU ${m.merchantCpuMsPerPayment.toFixed(1)} ms/payment ${m.merchantCpuMsPerPayment <= 8 ? '≤' : '>'} 8 ms`);
   }
 }
 

@@ -4,7 +4,8 @@
  * A load run with faults injected on purpose, then recovery and reconciliation, then the
  * invariant checker. The whole system runs as real processes (scripts/lib/stack.ts): an
  * embedded PostgreSQL, a local Apache Kafka (one KRaft node), `next start` on the production build
- * (shop + PSP sandbox), and the relay, consumers, recovery and PSP-webhook workers.
+ * (the shop), the PSP sandbox server (its own process, with its webhook sender), and the relay,
+ * consumers and recovery workers.
  *
  *   1. load    N shoppers buy over HTTP (double clicks, duplicate and concurrent confirms, late
  *              reloads, declines, retries after errors), keeping a history of what they were told;
@@ -43,7 +44,7 @@ import { ensureProductionBuild, startStack, type Stack } from './lib/stack';
 const HELP = `Usage: npm run chaos -- [options]
 
 Load + faults + recovery + reconciliation + invariant check, on the whole system run as real
-processes (embedded PostgreSQL, Apache Kafka, next start, workers).
+processes (embedded PostgreSQL, Apache Kafka, next start, the PSP sandbox server, workers).
 
 Options:
   --duration SECONDS       how long the load and the faults run (default 60; 10–1800)
@@ -183,7 +184,7 @@ async function main(): Promise<number> {
     stack = await startStack({
       dir,
       kafka: true,
-      workers: ['relay', 'consumers', 'recovery', 'psp-webhooks'],
+      workers: ['relay', 'consumers', 'recovery'],
       env: {
         LOG_LEVEL: 'info',
         // Recovery and redelivery timings scaled down so a run finishes in minutes; the logic is the production one.
@@ -205,7 +206,7 @@ async function main(): Promise<number> {
         if (shuttingDown) return;
         unexpectedExits.push({ process: name, code, signal, atMs: Date.now() - startedAt });
         note(`${name} exited on its own (code ${code}, signal ${signal}); restarting it as a supervisor would`);
-        const p = name === 'web' ? stack?.web : stack?.workers.get(name as never);
+        const p = name === 'web' ? stack?.web : name === 'sandbox' ? stack?.sandbox : stack?.workers.get(name as never);
         setTimeout(() => void p?.start().catch((err) => note(`could not restart ${name}: ${(err as Error).message}`)), 1_000);
       },
       say: note,
@@ -219,7 +220,7 @@ async function main(): Promise<number> {
     // 1 + 2: load and faults.
     const plan = planFaults(rng.fork(), opts.duration * 1000);
     note(`fault plan: ${plan.map((f) => `${f.kind}@${(f.atMs / 1000).toFixed(1)}s`).join(', ')}`);
-    const armer = pspFaultArmer(stack.baseUrl, stack.pspSecretKey, opts.pspFaultRate);
+    const armer = pspFaultArmer(stack.sandboxUrl, stack.sandboxOperatorToken, stack.pspSecretKey, opts.pspFaultRate);
     const stats = emptyStats();
     const histories: OrderHistory[] = [];
     const firstKstDate = kstDateOf(new Date());
@@ -246,7 +247,7 @@ async function main(): Promise<number> {
     faultStop = undefined;
 
     // 3: every process up, then wait for the clean state.
-    for (const p of [stack.web, ...stack.workers.values()]) await p.start();
+    for (const p of [stack.sandbox, stack.web, ...stack.workers.values()]) await p.start();
     const recoveryStarted = Date.now();
     const sinceFaults = () => Date.now() - faultsStoppedAt;
     const database = connect(stack.databaseUrl, { max: 4, appName: 'chaos-check' });
@@ -297,7 +298,7 @@ async function main(): Promise<number> {
       { name: 'clean-state-reached', description: `the clean state was reached within ${opts.cleanTimeout} s`, violations: cleanAfterMs === undefined ? 1 : 0, sample: last ? [last] : [] },
     ];
     const taken = (await db.execute(sql`select mode::text, coalesce(sum(count - remaining), 0)::int as taken, coalesce(sum(remaining), 0)::int as left
-      from psp.faults group by mode`)) as unknown as { mode: string; taken: number; left: number }[];
+      from sandbox.faults group by mode`)) as unknown as { mode: string; taken: number; left: number }[];
     await armer.clear();
     const takenOf = (m: string) => taken.find((t) => t.mode === m)?.taken ?? 0;
     const leftOver = taken.reduce((s, t) => s + t.left, 0);

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { formatMoney } from '@/lib/money';
 import { fetchJson } from '@/lib/query/fetch-json';
 import { queryKeys } from '@/lib/query/keys';
-import { usePayOrder } from './use-pay-order';
+import { type PaymentRequestResponse, usePayOrder } from './use-pay-order';
 
 interface Product { id: string; name: string; price: number; currency: string }
 type Cart = Record<string, number>;
@@ -31,13 +31,16 @@ export function Storefront() {
   const pay = usePayOrder();
   const checkout = useMutation({
     mutationFn: () =>
-      fetchJson<{ orderId: string }>('/api/checkout', {
+      fetchJson<{ orderId: string; orderName: string; amount: number; currency: string; payment?: { clientKey: string; windowUrl: string } }>('/api/checkout', {
         method: 'POST',
         body: JSON.stringify({ items: Object.entries(cart).map(([productId, quantity]) => ({ productId, quantity })), checkoutKey: checkoutKey() }),
       }),
-    onSuccess: ({ orderId }) => {
+    onSuccess: ({ payment, ...order }) => {
       sessionStorage.removeItem(CHECKOUT_KEY);
-      pay.mutate(orderId);
+      // A new order answers with the window's parameters: straight to the window. A repeated
+      // checkout key answers with the order only: ask for the payment request first.
+      const ready: PaymentRequestResponse | undefined = payment && { ...order, ...payment };
+      pay.mutate(ready ?? order.orderId);
     },
   });
   // A changed cart is a different order: it needs a new checkout key.

@@ -4,7 +4,8 @@ import { useMutation } from '@tanstack/react-query';
 import { paymentWindowUrl } from '@/lib/psp/payment-window';
 import { fetchJson } from '@/lib/query/fetch-json';
 
-interface PaymentRequestResponse {
+/** The order and the window's parameters: the answer of payment-request, or of a checkout that created the order. */
+export interface PaymentRequestResponse {
   orderId: string;
   orderName: string;
   amount: number;
@@ -13,11 +14,17 @@ interface PaymentRequestResponse {
   windowUrl: string;
 }
 
-/** Request step: readies the order's payment attempt, then sends the browser to the PSP's window. */
+/**
+ * Request step, then the PSP's window. Given an order id, readies the order's payment attempt
+ * first (POST payment-request); given a ready request (a fresh checkout's answer), goes straight
+ * to the window.
+ */
 export function usePayOrder() {
   return useMutation({
-    mutationFn: async (orderId: string) => {
-      const req = await fetchJson<PaymentRequestResponse>(`/api/orders/${encodeURIComponent(orderId)}/payment-request`, { method: 'POST' });
+    mutationFn: async (order: string | PaymentRequestResponse) => {
+      const req = typeof order === 'string'
+        ? await fetchJson<PaymentRequestResponse>(`/api/orders/${encodeURIComponent(order)}/payment-request`, { method: 'POST' })
+        : order;
       const origin = window.location.origin;
       window.location.assign(paymentWindowUrl({
         windowUrl: req.windowUrl,

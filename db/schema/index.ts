@@ -1,7 +1,6 @@
 export * from './merchant';
 export * from './events';
 export * from './refunds';
-export * from './psp';
 export * from './auth';
 export * from './merchant-access';
 export * from './rate-limits';

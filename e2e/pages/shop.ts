@@ -24,7 +24,7 @@ export class Shop {
   /** Checkout: the order is created and the browser lands in the PSP's payment window. */
   async checkout() {
     await this.page.getByTestId('checkout-submit').click();
-    await this.page.waitForURL(/\/psp\/window/);
+    await this.page.waitForURL(/\/window\?/);
   }
 
   async approveInWindow() {

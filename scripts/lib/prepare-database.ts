@@ -4,7 +4,7 @@ import { connect } from '@/db/client';
 import { startEmbeddedPostgres } from '@/db/embedded';
 import { runMigrations } from '@/db/migrate';
 import { seed } from '@/db/seed';
-import { parseEnv, type Env } from '@/lib/env';
+import { parseEnv } from '@/lib/env';
 
 export interface PreparedDatabase {
   url: string;
@@ -42,7 +42,7 @@ export async function prepareDatabase(say: (line: string) => void, opts: { seedD
     dataDir = dir;
     say(`PostgreSQL ready on port ${pg.port}`);
   }
-  if (opts.seedDemo) await migrateAndSeed(url, env, say);
+  if (opts.seedDemo) await migrateAndSeed(url, say);
   else {
     say('applying migrations');
     await runMigrations(url);
@@ -50,14 +50,14 @@ export async function prepareDatabase(say: (line: string) => void, opts: { seedD
   return { url, embedded, dataDir, stop };
 }
 
-/** Migrations, then the demo data (skipped where it exists), with the PSP keys of `env`. */
-export async function migrateAndSeed(url: string, env: Env, say: (line: string) => void): Promise<void> {
+/** Migrations, then the demo data (skipped where it exists). The PSP's side is the sandbox's own (npm run sandbox). */
+export async function migrateAndSeed(url: string, say: (line: string) => void): Promise<void> {
   say('applying migrations');
   await runMigrations(url);
   const database = connect(url, { max: 2, appName: 'won-checkout-seed' });
   try {
     say('seeding demo data (skipped where it exists)');
-    await seed(database.db, { clientKey: env.TOSS_CLIENT_KEY, secretKey: env.TOSS_SECRET_KEY, webhookUrl: `http://127.0.0.1:${env.PORT}/api/webhooks/psp` });
+    await seed(database.db);
   } finally {
     await database.close();
   }

@@ -11,8 +11,8 @@ import { DEMO_LOGINS } from '@/db/seed';
 const HELP = (mode: string) => `Usage: npm run ${mode === 'dev' ? 'dev' : 'start'}
 
 ${mode === 'dev'
-  ? 'Starts everything locally: PostgreSQL, Apache Kafka, the web app in development\nmode on http://localhost:$PORT (default 3000), the outbox relay, the consumers and the recovery worker.'
-  : 'Serves the production build (run `npm run build` first) on http://localhost:$PORT (default 3000).\nWorkers run as their own processes: npm run worker:relay, npm run worker:consumers.'}
+  ? 'Starts everything locally: PostgreSQL, Apache Kafka, the web app in development\nmode on http://localhost:$PORT (default 3000), the outbox relay, the consumers, the recovery worker\nand the PSP sandbox server (npm run sandbox) on $SANDBOX_PORT (default 3001).'
+  : 'Serves the production build (run `npm run build` first) on http://localhost:$PORT (default 3000),\nthe merchant app only. Workers run as their own processes: npm run worker:relay, npm run\nworker:consumers; the PSP sandbox is its own server too: npm run sandbox.'}
 
 Environment:
   PORT               port of the web app (default 3000)
@@ -22,8 +22,9 @@ Environment:
   BETTER_AUTH_SECRET required: 32+ random characters (published demo values are refused)
   --demo             also seed the demo merchants, logins and products (never by default)` : ''}${mode === 'dev' ? `
   KAFKA_BROKERS      use this Kafka; unset = start Apache Kafka locally (one node, data in .data/kafka/dev)` : ''}
-  TOSS_API_BASE, TOSS_CLIENT_KEY, TOSS_SECRET_KEY
-                     the PSP (default: the built-in sandbox at /psp with sandbox keys)
+  TOSS_API_BASE, TOSS_WINDOW_URL, TOSS_CLIENT_KEY, TOSS_SECRET_KEY
+                     the PSP (default: the sandbox server at http://127.0.0.1:3001 with its demo keys)${mode === 'dev' ? `
+  SANDBOX_PORT       port of the sandbox dev starts (default 3001; not started when TOSS_API_BASE is set)` : ''}
 See .env.example for the rest.`;
 
 /**
@@ -57,9 +58,15 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
 
   if (mode === 'dev') {
     if (!process.env.KAFKA_BROKERS) stopKafka = (await runLocalKafka(env, say, { dataDir: '.data/kafka/dev' })).stop;
-    // The sandbox PSP's webhook sender runs only with the sandbox (with real Toss, Toss sends them).
-    const names = (Object.keys(WORKERS) as WorkerName[]).filter((w) => w !== 'psp-webhooks' || !process.env.TOSS_API_BASE);
-    for (const name of names) children.push(run(name, process.execPath, ['--import', 'tsx', WORKERS[name]], env));
+    for (const name of Object.keys(WORKERS) as WorkerName[]) children.push(run(name, process.execPath, ['--import', 'tsx', WORKERS[name]], env));
+    // The PSP sandbox server, as Toss would be, unless a PSP is configured (then Toss is the PSP).
+    if (!process.env.TOSS_API_BASE) {
+      const sandbox = `http://127.0.0.1:${process.env.SANDBOX_PORT ?? 3001}`;
+      env.TOSS_API_BASE = sandbox;
+      env.TOSS_WINDOW_URL ??= `${sandbox}/window`;
+      const shop = env.APP_URL ?? `http://localhost:${port}`;
+      children.push(run('sandbox', process.execPath, ['--import', 'tsx', 'sandbox/main.ts'], { ...env, SANDBOX_MERCHANT_URL: env.SANDBOX_MERCHANT_URL ?? shop }));
+    }
   }
   say(`starting Next.js (${mode}) on http://localhost:${port}`);
   // Production serves through scripts/web-cluster.cjs (Next's custom-server API), which hands the

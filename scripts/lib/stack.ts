@@ -1,7 +1,8 @@
 /**
  * The whole system as separate OS processes, for benchmarks and fault runs: an embedded
- * PostgreSQL of its own, optionally a local Apache Kafka, `next start` on the
- * production build, and any of the workers. Each process can be killed and started again, and
+ * PostgreSQL of its own, optionally a local Apache Kafka, the PSP sandbox server
+ * (`npm run sandbox`, with its webhook sender), `next start` on the production build, and any of
+ * the workers. Each process can be killed and started again, and
  * PostgreSQL can be restarted, while the rest keeps running.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -9,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@/db/embedded';
+import { ensureDatabase, freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@/db/embedded';
 import type { LocalKafka } from '@/lib/kafka/local-cluster';
 import { parseEnv } from '@/lib/env';
 import { runLocalKafka } from './local-kafka';
@@ -19,7 +20,6 @@ export const WORKERS = {
   relay: 'workers/outbox-relay.ts',
   consumers: 'workers/consumers/index.ts',
   recovery: 'workers/recovery.ts',
-  'psp-webhooks': 'workers/psp-sandbox-webhooks.ts',
 } as const;
 export type WorkerName = keyof typeof WORKERS;
 
@@ -32,6 +32,11 @@ export interface StackOptions {
   workers?: WorkerName[];
   /** Extra environment for every process (pool sizes, log levels, worker timings). */
   env?: Record<string, string>;
+  /**
+   * A database of its own on the same server for the PSP sandbox (benchmarks: its statements
+   * counted apart); unset = schema `sandbox` in the app's database (chaos checks join the two).
+   */
+  sandboxDatabase?: string;
   /** Extra PostgreSQL settings (`-c name=value`). */
   pgSettings?: Record<string, string>;
   /**
@@ -64,6 +69,11 @@ export interface Stack {
   pg: EmbeddedPostgres;
   kafka?: LocalKafka;
   web: StackProcess;
+  /** The PSP sandbox server, as Toss would be: its own process on its own port. */
+  sandbox: StackProcess;
+  sandboxUrl: string;
+  /** The sandbox's operator credential (its control routes: faults, webhook settings). */
+  sandboxOperatorToken: string;
   workers: Map<WorkerName, StackProcess>;
   /** The environment the processes run with (for CLI tasks run beside them). */
   env: NodeJS.ProcessEnv;
@@ -85,6 +95,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   say('starting PostgreSQL (embedded, durable settings)');
   const pg = await startEmbeddedPostgres({ dir: path.join(opts.dir, 'pg'), port: 0, database: 'won_checkout', settings: opts.pgSettings });
   const port = await freePort();
+  const sandboxPort = await freePort();
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
@@ -96,10 +108,29 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // The chaos run's webhook receiver is on this machine: opt in to private webhook addresses.
     WEBHOOK_ALLOW_PRIVATE_URLS: '1',
     LOG_LEVEL: 'warn',
+    TOSS_API_BASE: sandboxUrl,
+    TOSS_WINDOW_URL: `${sandboxUrl}/window`,
     ...opts.env,
   };
   const appEnv = parseEnv(env);
-  await migrateAndSeed(pg.url, appEnv, say);
+  await migrateAndSeed(pg.url, say);
+  const sandboxOperatorToken = randomBytes(24).toString('base64url');
+  let sandboxDatabaseUrl = pg.url;
+  if (opts.sandboxDatabase) {
+    await ensureDatabase(pg.url, opts.sandboxDatabase);
+    const u = new URL(pg.url);
+    u.pathname = `/${opts.sandboxDatabase}`;
+    sandboxDatabaseUrl = u.toString();
+  }
+  const sandboxEnv: NodeJS.ProcessEnv = {
+    ...env,
+    SANDBOX_DATABASE_URL: sandboxDatabaseUrl,
+    SANDBOX_PORT: String(sandboxPort),
+    SANDBOX_OPERATOR_TOKEN: sandboxOperatorToken,
+    // A private run on this machine: the demo keys (the app's defaults) are fine here.
+    SANDBOX_ALLOW_DEMO_KEYS: '1',
+    SANDBOX_MERCHANT_URL: `http://127.0.0.1:${port}`,
+  };
   const kafka = opts.kafka ? await runLocalKafka(env, say, { nodes: opts.kafkaNodes }) : undefined;
 
   const hooks = { onLine: opts.onLine ?? (() => {}), onUnexpectedExit: opts.onUnexpectedExit ?? (() => {}) };
@@ -107,11 +138,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const server = opts.webWorkers ? [path.join('scripts', 'web-cluster.cjs')] : [nextBin(), 'start'];
   const webEnv = opts.webWorkers ? { ...env, WEB_CONCURRENCY: String(opts.webWorkers) } : env;
   const web = managedProcess('web', [...(opts.webNodeArgs ?? []), ...server, '-p', String(port)], webEnv, hooks, () => waitForHttp(`${baseUrl}/api/products`));
+  const sandbox = managedProcess('sandbox', ['--import', 'tsx', path.join('sandbox', 'main.ts')], sandboxEnv, hooks, () => waitForHttp(`${sandboxUrl}/healthz`));
   const workers = new Map<WorkerName, StackProcess>();
   for (const name of opts.workers ?? []) {
     workers.set(name, managedProcess(name, ['--import', 'tsx', WORKERS[name]], env, hooks));
   }
-  say(`starting next start on ${baseUrl}${workers.size ? ` and workers: ${[...workers.keys()].join(', ')}` : ''}`);
+  say(`starting the PSP sandbox on ${sandboxUrl}, next start on ${baseUrl}${workers.size ? ` and workers: ${[...workers.keys()].join(', ')}` : ''}`);
+  await sandbox.start();
   await web.start();
   for (const w of workers.values()) await w.start();
 
@@ -121,11 +154,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     pg,
     kafka,
     web,
+    sandbox,
+    sandboxUrl,
+    sandboxOperatorToken,
     workers,
     env,
     pspSecretKey: appEnv.TOSS_SECRET_KEY,
     async stop() {
-      for (const p of [...workers.values(), web]) await p.kill('SIGTERM');
+      for (const p of [...workers.values(), web, sandbox]) await p.kill('SIGTERM');
       await kafka?.stop();
       await pg.stop();
     },

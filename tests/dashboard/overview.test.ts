@@ -6,9 +6,10 @@ import { newId } from '@/lib/ids';
 import { createOrder, type OrderCreated } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
 import { failRedirectSchema, recordWindowFailure } from '@/lib/payments/record-window-failure';
-import { createPspApiHandler } from '@/lib/psp-sandbox/api-handler';
-import { authorizePaymentWindow } from '@/lib/psp-sandbox/authorize-window';
-import { ensurePspMerchant } from '@/lib/psp-sandbox/merchants';
+import { sandboxDb } from '@/sandbox/db/client';
+import { createSandboxHandler } from '@/sandbox/server';
+import { authorizePaymentWindow } from '@/sandbox/lib/authorize-window';
+import { ensurePspMerchant } from '@/sandbox/lib/merchants';
 import { createTossClient, type TossClient } from '@/lib/psp/toss-client';
 import { requestRefund } from '@/lib/refunds/request-refund';
 import { closeTestDatabase, testDatabase } from '../helpers/db';
@@ -21,6 +22,7 @@ import { serveFetchHandler, type ServedHandler } from '../helpers/serve';
  * and refunds happen now (the database's clock), i.e. today.
  */
 const { db } = testDatabase();
+const pspDb = sandboxDb(db);
 
 let clockAt: Date | null = null;
 const clock = () => clockAt ?? new Date();
@@ -49,7 +51,7 @@ function windowInput(o: OrderCreated, action: 'approve' | 'decline') {
 async function pay(o: OrderCreated, at?: Date): Promise<string> {
   clockAt = at ?? null;
   try {
-    const q = new URL(await authorizePaymentWindow(db, windowInput(o, 'approve'), clock)).searchParams;
+    const q = new URL(await authorizePaymentWindow(pspDb, windowInput(o, 'approve'), clock)).searchParams;
     const result = await confirmPayment(db, psp, successRedirectSchema.parse({ orderId: q.get('orderId'), paymentKey: q.get('paymentKey'), amount: q.get('amount') }));
     expect(result.status).toBe('PAID');
     return result.payment!.id;
@@ -60,7 +62,7 @@ async function pay(o: OrderCreated, at?: Date): Promise<string> {
 
 /** The card is declined in the window; the fail redirect records it. */
 async function decline(o: OrderCreated): Promise<void> {
-  const q = new URL(await authorizePaymentWindow(db, windowInput(o, 'decline'), clock)).searchParams;
+  const q = new URL(await authorizePaymentWindow(pspDb, windowInput(o, 'decline'), clock)).searchParams;
   const result = await recordWindowFailure(db, psp, failRedirectSchema.parse({ orderId: q.get('orderId'), code: q.get('code'), message: q.get('message') ?? '' }));
   expect(result.status).toBe('PAYMENT_FAILED');
 }
@@ -77,9 +79,9 @@ beforeAll(async () => {
   const suffix = randomUUID().replaceAll('-', '').slice(0, 16);
   clientKey = `test_ck_${suffix}`;
   const secretKey = `test_sk_${suffix}`;
-  await ensurePspMerchant(db, { mId: `m${suffix.slice(0, 12)}`, name: 'Test platform', clientKey, secretKey });
-  server = await serveFetchHandler(createPspApiHandler({ db, now: clock }));
-  psp = createTossClient({ baseUrl: `${server.url}/psp`, secretKey, timeoutMs: 5_000 });
+  await ensurePspMerchant(pspDb, { mId: `m${suffix.slice(0, 12)}`, name: 'Test platform', clientKey, secretKey, redirectOrigins: ['http://shop.test'] });
+  server = await serveFetchHandler(createSandboxHandler({ db: pspDb, now: clock, operatorToken: 'test-operator-token-0123456789' }));
+  psp = createTossClient({ baseUrl: server.url, secretKey, timeoutMs: 5_000 });
 
   today = kstDateOf(new Date());
   shopA = await createShop(db);

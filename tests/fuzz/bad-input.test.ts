@@ -2,8 +2,9 @@ import { count, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { orders, payments, pspWebhookReceipts, refunds } from '@/db/schema';
-import { createPspApiHandler } from '@/lib/psp-sandbox/api-handler';
-import { ensurePspMerchant } from '@/lib/psp-sandbox/merchants';
+import { sandboxDb } from '@/sandbox/db/client';
+import { createSandboxHandler } from '@/sandbox/server';
+import { ensurePspMerchant } from '@/sandbox/lib/merchants';
 import type { Db } from '@/db/client';
 import { createIsolatedDatabase } from '../helpers/db';
 
@@ -39,10 +40,13 @@ const targets: Target[] = [
   { name: 'payment-request', method: 'POST', path: '/api/orders/x/payment-request', params: { orderId: "ord_'; --" }, handler: async () => (await import('@/app/api/orders/[orderId]/payment-request/route')).POST as Handler },
   { name: 'order', method: 'GET', path: '/api/orders/x', params: { orderId: '<script>' }, handler: async () => (await import('@/app/api/orders/[orderId]/route')).GET as Handler },
   { name: 'psp-webhook', method: 'POST', path: '/api/webhooks/psp', headers: { 'tosspayments-webhook-transmission-id': "wh'; drop" }, handler: async () => (await import('@/app/api/webhooks/psp/route')).POST as Handler },
-  { name: 'sandbox confirm', method: 'POST', path: '/psp/v1/payments/confirm', headers: { authorization: basic }, handler: async () => createPspApiHandler({ db: fuzzDb }) as unknown as Handler },
-  { name: 'sandbox cancel', method: 'POST', path: '/psp/v1/payments/tsbx_nope/cancel', headers: { authorization: basic }, handler: async () => createPspApiHandler({ db: fuzzDb }) as unknown as Handler },
-  { name: 'sandbox settlements', method: 'GET', path: '/psp/v1/settlements?startDate=%27&size=99999', headers: { authorization: basic }, handler: async () => createPspApiHandler({ db: fuzzDb }) as unknown as Handler },
+  { name: 'sandbox confirm', method: 'POST', path: '/v1/payments/confirm', headers: { authorization: basic }, handler: async () => sandboxHandler() },
+  { name: 'sandbox cancel', method: 'POST', path: '/v1/payments/tsbx_nope/cancel', headers: { authorization: basic }, handler: async () => sandboxHandler() },
+  { name: 'sandbox settlements', method: 'GET', path: '/v1/settlements?startDate=%27&size=99999', headers: { authorization: basic }, handler: async () => sandboxHandler() },
 ];
+
+/** The sandbox server's routes (sandbox/server.ts) on this file's database. */
+const sandboxHandler = () => createSandboxHandler({ db: sandboxDb(fuzzDb), operatorToken: 'fuzz-operator-token-0123' }) as unknown as Handler;
 
 async function stateCounts() {
   const db = fuzzDb;
@@ -50,7 +54,7 @@ async function stateCounts() {
   const [p] = await db.select({ n: count() }).from(payments);
   const [r] = await db.select({ n: count() }).from(refunds);
   const [w] = await db.select({ n: count() }).from(pspWebhookReceipts);
-  const [pp] = (await db.execute(sql`select count(*)::int as n from psp.payments where status <> 'IN_PROGRESS'`)) as unknown as { n: number }[];
+  const [pp] = (await db.execute(sql`select count(*)::int as n from sandbox.payments where status <> 'IN_PROGRESS'`)) as unknown as { n: number }[];
   return { orders: o!.n, payments: p!.n, refunds: r!.n, webhooks: w!.n, pspFinished: pp!.n };
 }
 
@@ -60,7 +64,7 @@ beforeAll(async () => {
   const own = await createIsolatedDatabase();
   fuzzDb = own.db;
   process.env.DATABASE_URL = own.url;
-  await ensurePspMerchant(fuzzDb, { mId: 'fuzzmerchant', name: 'Fuzz', clientKey: 'test_ck_fuzz_0123456789abcdef', secretKey: SECRET });
+  await ensurePspMerchant(sandboxDb(fuzzDb), { mId: 'fuzzmerchant', name: 'Fuzz', clientKey: 'test_ck_fuzz_0123456789abcdef', secretKey: SECRET });
 });
 
 describe('bad input never breaks anything', () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { runMigrations } from '@/db/migrate';
 import { connect, type Database } from '@/db/client';
+import { runSandboxMigrations } from '@/sandbox/db/migrate';
 
 let shared: Database | undefined;
 
@@ -29,5 +30,6 @@ export async function createIsolatedDatabase(): Promise<Database & { url: string
   base.pathname = `/${name}`;
   const url = base.toString();
   await runMigrations(url);
+  await runSandboxMigrations(url);
   return { ...connect(url, { max: 10, appName: 'won-checkout-test' }), url };
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/db/client';
-import { createPspApiHandler } from '@/lib/psp-sandbox/api-handler';
-import { ensurePspMerchant } from '@/lib/psp-sandbox/merchants';
-import { authorizePaymentWindow } from '@/lib/psp-sandbox/authorize-window';
-import { injectFault } from '@/lib/psp-sandbox/faults';
+import { sandboxDb } from '@/sandbox/db/client';
+import { authorizePaymentWindow } from '@/sandbox/lib/authorize-window';
+import { injectFault } from '@/sandbox/lib/faults';
+import { ensurePspMerchant } from '@/sandbox/lib/merchants';
+import { createSandboxHandler } from '@/sandbox/server';
 import { createTossClient, type TossClient } from '@/lib/psp/toss-client';
 import { serveFetchHandler } from './serve';
 
@@ -28,14 +29,21 @@ export interface SandboxUnderTest {
   close: () => Promise<void>;
 }
 
-/** The product's PSP sandbox on a real HTTP port, with a merchant of its own for this test file. */
-export async function startSandbox(db: Db): Promise<SandboxUnderTest> {
+/** Operator token of the sandboxes tests start. */
+export const TEST_OPERATOR_TOKEN = 'test-operator-token-0123456789';
+
+/**
+ * The product's PSP sandbox (its whole HTTP surface: /v1/…, /window) on a real HTTP port, on the
+ * sandbox schema of `shopDb`'s server, with a merchant of its own for this test file.
+ */
+export async function startSandbox(shopDb: Db): Promise<SandboxUnderTest> {
+  const db = sandboxDb(shopDb);
   const suffix = randomUUID().replaceAll('-', '').slice(0, 16);
   const clientKey = `test_ck_${suffix}`;
   const secretKey = `test_sk_${suffix}`;
   const mId = `m${suffix.slice(0, 12)}`;
-  await ensurePspMerchant(db, { mId, name: 'Test platform', clientKey, secretKey });
-  const handler = createPspApiHandler({ db });
+  await ensurePspMerchant(db, { mId, name: 'Test platform', clientKey, secretKey, redirectOrigins: ['http://shop.test'] });
+  const handler = createSandboxHandler({ db, operatorToken: TEST_OPERATOR_TOKEN });
   let confirms = 0;
   let delay = 0;
   const server = await serveFetchHandler(async (req) => {
@@ -43,7 +51,10 @@ export async function startSandbox(db: Db): Promise<SandboxUnderTest> {
     if (delay && req.method === 'POST') await new Promise((r) => setTimeout(r, delay));
     return handler(req);
   });
-  const baseUrl = `${server.url}/psp`;
+  const baseUrl = server.url;
+  // One request first, so the tests' short client timeouts (80–100 ms) measure the confirm and not
+  // the process's first fetch (undici's start-up) or the server's first request.
+  await fetch(`${baseUrl}/healthz`).then((r) => r.text());
   return {
     baseUrl,
     clientKey,

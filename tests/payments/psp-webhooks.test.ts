@@ -4,7 +4,8 @@ import { payments } from '@/db/schema';
 import { newId } from '@/lib/ids';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
-import { injectFault } from '@/lib/psp-sandbox/faults';
+import { sandboxDb } from '@/sandbox/db/client';
+import { injectFault } from '@/sandbox/lib/faults';
 import { processPspWebhook, pspWebhookSchema, recordPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
 import { orderFacts } from '../helpers/ledger-counts';
 import { usePaymentsHarness } from '../helpers/payments-harness';
@@ -22,7 +23,7 @@ async function lostAnswer() {
   const query = successRedirectSchema.parse(await t.psp.approve(order));
   // The sandbox's fault API, not a client timeout: under load an 80 ms timeout could fire before
   // the sandbox had even read the request, which then never confirmed (the test failed on main).
-  await injectFault(t.db, `m${t.psp.secretKey.slice('test_sk_'.length).slice(0, 12)}`, { operation: 'confirm', mode: 'lose-response' });
+  await injectFault(sandboxDb(t.db), `m${t.psp.secretKey.slice('test_sk_'.length).slice(0, 12)}`, { operation: 'confirm', mode: 'lose-response' });
   await confirmPayment(t.db, t.psp.client(), query);
   return { order, paymentKey: query.paymentKey };
 }

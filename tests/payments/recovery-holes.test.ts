@@ -5,7 +5,8 @@ import { payments, pspWebhookReceipts, refunds } from '@/db/schema';
 import { newId } from '@/lib/ids';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
-import { injectFault } from '@/lib/psp-sandbox/faults';
+import { sandboxDb } from '@/sandbox/db/client';
+import { injectFault } from '@/sandbox/lib/faults';
 import { processPspWebhook, pspWebhookSchema, recordPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
 import type { TossClient } from '@/lib/psp/toss-client';
 import { expireAttemptsJob } from '@/lib/recovery/jobs/expire-attempts';
@@ -41,7 +42,7 @@ async function paidPayment() {
 
 /** The sandbox carries out the next call of `operation` but drops its answer (its fault API). */
 const loseNextAnswer = (operation: 'confirm' | 'cancel') =>
-  injectFault(t.db, `m${t.psp.secretKey.slice('test_sk_'.length).slice(0, 12)}`, { operation, mode: 'lose-response' });
+  injectFault(sandboxDb(t.db), `m${t.psp.secretKey.slice('test_sk_'.length).slice(0, 12)}`, { operation, mode: 'lose-response' });
 
 /** A payment the PSP approved whose confirm answer we never got: UNKNOWN on our side, DONE at the PSP. */
 async function unknownPayment() {

@@ -6,7 +6,8 @@ import { newId } from '@/lib/ids';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
 import { getOrderStatus } from '@/lib/payments/get-order-status';
-import { injectFault } from '@/lib/psp-sandbox/faults';
+import { sandboxDb } from '@/sandbox/db/client';
+import { injectFault } from '@/sandbox/lib/faults';
 import { claimDuePayments, recoverPayment } from '@/lib/recovery/recover-payment';
 import { expireAttemptsJob } from '@/lib/recovery/jobs/expire-attempts';
 import { defaultRecoveryPolicy } from '@/lib/recovery/recovery-policy';
@@ -32,7 +33,7 @@ describe('recovery: no payment stays unfinished', () => {
     const query = successRedirectSchema.parse(await t.psp.approve(order));
     // The sandbox approves it and drops the answer (its fault API; a client timeout could fire
     // under load before the sandbox even read the request, and then nothing was approved).
-    await injectFault(t.db, `m${t.psp.secretKey.slice('test_sk_'.length).slice(0, 12)}`, { operation: 'confirm', mode: 'lose-response' });
+    await injectFault(sandboxDb(t.db), `m${t.psp.secretKey.slice('test_sk_'.length).slice(0, 12)}`, { operation: 'confirm', mode: 'lose-response' });
     const first = await confirmPayment(t.db, t.psp.client(), query);
     expect(first.status).toBe('CONFIRMING');
     expect((await paymentOf(order.orderId)).status).toBe('UNKNOWN');

@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../db/embedded';
 import { runMigrations } from '../../db/migrate';
 import { startLocalKafka } from '../../lib/kafka/local-cluster';
+import { runSandboxMigrations } from '../../sandbox/db/migrate';
 
 /**
  * One real PostgreSQL and one real Apache Kafka (a single KRaft node) for the whole run.
@@ -36,6 +37,8 @@ export default async function setup(project: TestProject) {
       };
     }
     await runMigrations(url);
+    // The PSP sandbox's own schema on the same server: tests run the pair, as `npm run dev` does.
+    await runSandboxMigrations(url);
   } catch (err) {
     await (await kafka.catch(() => undefined))?.stop();
     throw err;

@@ -46,9 +46,9 @@ function stepQueries(w: World): NamedCheck[] {
     {
       name: 'psp-charges-once',
       description: 'the PSP charged each order at most once, approved each payment at most once and never cancelled more than it approved',
-      query: sql`select order_id as what, count(*)::int as n from psp.payments where m_id = ${mId} and status in ${PSP_CHARGED} group by order_id having count(*) > 1
+      query: sql`select order_id as what, count(*)::int as n from sandbox.payments where m_id = ${mId} and status in ${PSP_CHARGED} group by order_id having count(*) > 1
         union all
-        select t.payment_key, count(*) filter (where t.kind = 'APPROVAL')::int from psp.transactions t join psp.payments q on q.payment_key = t.payment_key
+        select t.payment_key, count(*) filter (where t.kind = 'APPROVAL')::int from sandbox.transactions t join sandbox.payments q on q.payment_key = t.payment_key
           where t.m_id = ${mId} group by t.payment_key, q.amount
           having count(*) filter (where t.kind = 'APPROVAL') <> 1 or coalesce(sum(t.amount) filter (where t.kind = 'CANCEL'), 0) > q.amount`,
     },
@@ -56,7 +56,7 @@ function stepQueries(w: World): NamedCheck[] {
       name: 'booked-only-what-the-psp-did',
       description: 'every payment we hold as paid is charged at the PSP for its order and amount, and we never booked more refunds than the PSP made',
       query: sql`select p.id, p.status, p.amount::text, p.refunded_amount::text, q.status as psp_status, q.amount::text as psp_amount, (q.amount - q.balance_amount)::text as psp_refunded
-        from payments p left join psp.payments q on q.payment_key = p.psp_payment_key and q.m_id = ${mId}
+        from payments p left join sandbox.payments q on q.payment_key = p.psp_payment_key and q.m_id = ${mId}
         where p.merchant_id = ${m} and p.status in ${PAID}
           and (q.payment_key is null or q.status not in ${PSP_CHARGED} or q.amount <> p.amount or q.order_id <> p.order_id or p.refunded_amount > q.amount - q.balance_amount)`,
     },
@@ -120,7 +120,7 @@ function finalQueries(w: World): NamedCheck[] {
       description: 'every payment the PSP charged is paid with us, with the refunds the PSP made (no lost approved payment)',
       query: sql`select q.payment_key, q.order_id, q.status::text as psp_status, q.amount::text, (q.amount - q.balance_amount)::text as psp_refunded,
           p.id, p.status::text, p.refunded_amount::text
-        from psp.payments q left join payments p on p.psp_payment_key = q.payment_key
+        from sandbox.payments q left join payments p on p.psp_payment_key = q.payment_key
         where q.m_id = ${mId} and q.status in ${PSP_CHARGED}
           and (p.id is null or p.status not in ${PAID} or p.refunded_amount <> q.amount - q.balance_amount)`,
     },

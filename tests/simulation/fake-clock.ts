@@ -1,4 +1,4 @@
-import type { Clock } from '@/lib/psp-sandbox/clock';
+import type { Clock } from '@/sandbox/lib/clock';
 
 /**
  * Simulated time. It starts at the real time when a seed starts, because rows written by the

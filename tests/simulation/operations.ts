@@ -7,8 +7,8 @@ import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-pa
 import type { OrderStatusView } from '@/lib/payments/get-order-status';
 import { failRedirectSchema, recordWindowFailure } from '@/lib/payments/record-window-failure';
 import { requestPayment } from '@/lib/payments/request-payment';
-import { authorizePaymentWindow, type WindowAction } from '@/lib/psp-sandbox/authorize-window';
-import { deliverDueWebhooks } from '@/lib/psp-sandbox/deliver-due-webhooks';
+import { authorizePaymentWindow, type WindowAction } from '@/sandbox/lib/authorize-window';
+import { deliverDueWebhooks } from '@/sandbox/lib/deliver-due-webhooks';
 import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
 import { describeTick, recoveryTick } from '@/lib/recovery/recovery-loop';
 import { requestRefund } from '@/lib/refunds/request-refund';
@@ -36,7 +36,7 @@ export async function runPlan(w: World, step: Planned, note: (s: string) => void
     case 'follow-redirect':
       return followRedirect(w, plan, faults, note);
     case 'psp-webhooks': {
-      const round = await deliverDueWebhooks(w.db, { now: w.clock.now(), fetch: webhookFetch(w.db, w.psp(faults, note), faults, w.rates.webhook, note) });
+      const round = await deliverDueWebhooks(w.pspDb, { now: w.clock.now(), fetch: webhookFetch(w.db, w.psp(faults, note), faults, w.rates.webhook, note) });
       return `${round.delivered}/${round.attempted} delivered`;
     }
     case 'recovery-tick': {
@@ -108,7 +108,7 @@ async function resubmit(w: World, o: OrderModel, changed: boolean): Promise<stri
 async function openWindow(w: World, orderIndex: number, action: WindowAction, redirectIndex: number): Promise<string> {
   const o = w.orders[orderIndex]!;
   if (!o.orderId) return 'no such order';
-  const url = await authorizePaymentWindow(w.db, {
+  const url = await authorizePaymentWindow(w.pspDb, {
     clientKey: w.pspAccount.clientKey,
     orderId: o.orderId,
     orderName: o.orderName,

@@ -1,4 +1,4 @@
-import type { WindowAction } from '@/lib/psp-sandbox/authorize-window';
+import type { WindowAction } from '@/sandbox/lib/authorize-window';
 import type { Prng } from '@/lib/prng';
 import type { World } from './world';
 

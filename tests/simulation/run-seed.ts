@@ -1,6 +1,7 @@
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
-import { outbox, payments, pspWebhookDeliveries, pspWebhookReceipts, reconciliationItems, refunds } from '@/db/schema';
-import { deliverDueWebhooks } from '@/lib/psp-sandbox/deliver-due-webhooks';
+import { outbox, payments, pspWebhookReceipts, reconciliationItems, refunds } from '@/db/schema';
+import { pspWebhookDeliveries } from '@/sandbox/db/schema';
+import { deliverDueWebhooks } from '@/sandbox/lib/deliver-due-webhooks';
 import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
 import { describeTick, recoveryTick } from '@/lib/recovery/recovery-loop';
 import { defaultRecoveryPolicy } from '@/lib/recovery/recovery-policy';
@@ -92,7 +93,7 @@ async function quiesce(w: World, trace: string[]): Promise<Partial<SeedResult> |
   for (let round = 1; round <= QUIESCENCE_ROUNDS; round++) {
     w.rates = { psp: 0, webhook: 0, ...(round <= 2 ? bus : { relay: 0, consumer: 0 }) };
     const late = await w.network.releaseLate(rng, note);
-    const webhooks = await deliverDueWebhooks(w.db, { now: w.clock.now(), fetch: webhookFetch(w.db, w.psp(rng, note), rng, 0, note) });
+    const webhooks = await deliverDueWebhooks(w.pspDb, { now: w.clock.now(), fetch: webhookFetch(w.db, w.psp(rng, note), rng, 0, note) });
     const tick = await recoveryTick(w.db, w.psp(rng, note), w.policy, silentLog, { at: w.clock.now() });
     const { published, consumed } = await drainEvents(w, rng, note);
     trace.push(`~${String(round).padStart(2, '0')} ${w.clock.elapsed()} quiesce: ${late} late, ${webhooks.delivered} webhooks, recovery: ${describeTick(tick)}, ${published} published, ${consumed} consumed`);
@@ -136,7 +137,7 @@ async function isQuiet(w: World): Promise<boolean> {
 
 /** Ten minutes (past the recovery backoff cap and the confirm window), or until the PSP's next webhook retry. */
 async function untilNextDue(w: World): Promise<number> {
-  const [next] = await w.db.select({ at: sql<Date | null>`min(${pspWebhookDeliveries.nextAttemptAt})`.mapWith((v) => (v ? new Date(v) : null)) })
+  const [next] = await w.pspDb.select({ at: sql<Date | null>`min(${pspWebhookDeliveries.nextAttemptAt})`.mapWith((v) => (v ? new Date(v) : null)) })
     .from(pspWebhookDeliveries).where(and(eq(pspWebhookDeliveries.mId, w.pspAccount.mId), eq(pspWebhookDeliveries.status, 'PENDING')));
   const tenMinutes = 10 * 60_000;
   return Math.max(tenMinutes, (next?.at?.getTime() ?? 0) - w.clock.now().getTime());

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { connect, type Database } from '@/db/client';
 import { runMigrations } from '@/db/migrate';
+import { runSandboxMigrations } from '@/sandbox/db/migrate';
 
 export interface SeedDatabase extends Database {
   name: string;
@@ -40,6 +41,8 @@ export class SeedDatabases {
     const template = `sim_tpl_${randomBytes(6).toString('hex')}`;
     await admin.unsafe(`create database ${template}`);
     await runMigrations(withDatabase(server, template));
+    // The sandbox runs in-process in the simulator, on the same database (schema `sandbox`).
+    await runSandboxMigrations(withDatabase(server, template));
     return new SeedDatabases(server, template, admin);
   }
 

@@ -1,5 +1,5 @@
 import type { Db } from '@/db/client';
-import { WEBHOOK_HEADERS } from '@/lib/psp-sandbox/deliver-due-webhooks';
+import { WEBHOOK_HEADERS } from '@/sandbox/lib/deliver-due-webhooks';
 import { processPspWebhook, pspWebhookSchema, recordPspWebhook, transmissionIdSchema } from '@/lib/psp-webhooks/receive-psp-webhook';
 import type { TossClient } from '@/lib/psp/toss-client';
 import type { Prng } from '@/lib/prng';

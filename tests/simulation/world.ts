@@ -1,8 +1,9 @@
 import pino from 'pino';
 import type { Db } from '@/db/client';
+import { type Db as SandboxDb, sandboxDb } from '@/sandbox/db/client';
 import { createOutboxRelay } from '@/lib/outbox/relay';
-import { createPspApiHandler } from '@/lib/psp-sandbox/api-handler';
-import { ensurePspMerchant } from '@/lib/psp-sandbox/merchants';
+import { createPspApiHandler } from '@/sandbox/lib/api-handler';
+import { ensurePspMerchant } from '@/sandbox/lib/merchants';
 import { createTossClient, type TossClient } from '@/lib/psp/toss-client';
 import type { RecoveryPolicy } from '@/lib/recovery/recovery-policy';
 import { createShop, type TestShop } from '../helpers/fixtures';
@@ -87,14 +88,22 @@ export class World {
     const shop = await createShop(db, { feeBps });
     const suffix = `${seed.toString(36)}${shop.merchantId.slice(-6)}`.slice(0, 12);
     const pspAccount = { mId: `sim${suffix}`.slice(0, 14), clientKey: `test_ck_sim${suffix}`, secretKey: `test_sk_sim${suffix}` };
-    await ensurePspMerchant(db, { ...pspAccount, name: 'Simulated platform', webhookUrl: WEBHOOK_URL });
-    const handler = createPspApiHandler({ db, now: clock.now, basePath: '/psp' });
+    // The sandbox runs in-process here (not as its server): it must read the simulator's fake clock.
+    await ensurePspMerchant(sandboxDb(db), { ...pspAccount, name: 'Simulated platform', webhookUrl: WEBHOOK_URL, redirectOrigins: ['http://shop.sim'] });
+    const handler = createPspApiHandler({ db: sandboxDb(db), now: clock.now, basePath: '/psp', operatorToken: 'simulation-operator-token' });
     return new World(seed, database, clock, shop, pspAccount, new PspNetwork(handler, clock), new EventChannel(), rates, policy);
   }
 
   get db(): Db {
     return this.database.db;
   }
+
+  /** The sandbox's tables, on the same pool. */
+  get pspDb(): SandboxDb {
+    return (this.pspDbHandle ??= sandboxDb(this.database.db));
+  }
+
+  private pspDbHandle: SandboxDb | undefined;
 
   /** Our Toss client, on the seeded network; each operation brings its own fault generator. */
   psp(rng: Prng, note: (s: string) => void): TossClient {

@@ -1,5 +1,7 @@
 /**
- * CPU time (user + system) of a process and all its descendants, from Linux's /proc. Throughput
+ * CPU time (user + system) of a process and all its descendants, from Linux's /proc, including
+ * the time of descendants that already exited (cutime + cstime: a PostgreSQL backend that served
+ * one connection and ended is counted in its postmaster's). Throughput
  * on a shared 2-core machine moves with whatever else runs; CPU milliseconds per payment moves
  * much less, so the benchmark reports both.
  */
@@ -14,7 +16,7 @@ const TICKS_PER_SECOND = (() => {
   }
 })();
 
-interface Stat {
+export interface Stat {
   ppid: number;
   ticks: number;
 }
@@ -22,12 +24,21 @@ interface Stat {
 function readStat(pid: number): Stat | undefined {
   try {
     const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: parse after its last ')'.
-    const fields = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+    return parseStat(raw);
   } catch {
     return undefined; // exited meanwhile
   }
+}
+
+/**
+ * ppid and CPU ticks from one /proc/<pid>/stat line: utime + stime (fields 14, 15) of the process
+ * itself plus cutime + cstime (16, 17), the time of its children that exited and were waited for.
+ * A live child is counted by its own line, an exited one by its parent's: each tick once.
+ */
+export function parseStat(raw: string): Stat {
+  // The command name (field 2) may hold spaces and parentheses: parse after its last ')'.
+  const fields = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) };
 }
 
 /** Milliseconds of CPU used so far by `rootPid` and its live descendants. */

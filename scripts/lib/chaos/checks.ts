@@ -39,7 +39,7 @@ export async function backlog(db: Db): Promise<Backlog> {
       (select count(*) from events e where not exists (
         select 1 from consumed_events c where c.consumer = ${WEBHOOK_NOTIFIER} and c.event_id = e.event_id)
         and not exists (select 1 from dead_letters d where d.consumer = ${WEBHOOK_NOTIFIER} and d.event_id = e.event_id))::int as notifier,
-      (select count(*) from psp.webhook_deliveries where status = 'PENDING')::int as psp_pending,
+      (select count(*) from sandbox.webhook_deliveries where status = 'PENDING')::int as psp_pending,
       (select count(*) from psp_webhook_receipts where processed_at is null)::int as receipts`)) as unknown as Record<string, number>[];
   return {
     unfinishedPayments: row!.unfinished!, unpublishedOutbox: row!.unpublished!, projectionBehind: row!.projection!, notifierBehind: row!.notifier!,
@@ -56,16 +56,16 @@ export const isClean = (b: Backlog) => Object.values(b).every((v) => v === 0);
 export async function platformChecks(db: Db, pspMerchantId: string): Promise<InvariantResult[]> {
   const queries: NamedCheck[] = [
     { name: 'psp-charged-once-per-order', description: 'the PSP approved at most one payment per order',
-      query: sql`select p.order_id, count(*)::int as approvals from psp.transactions t join psp.payments p on p.payment_key = t.payment_key
+      query: sql`select p.order_id, count(*)::int as approvals from sandbox.transactions t join sandbox.payments p on p.payment_key = t.payment_key
         where t.m_id = ${pspMerchantId} and t.kind = 'APPROVAL' group by p.order_id having count(*) > 1` },
     { name: 'psp-done-is-ours-success', description: 'every payment the PSP approved is SUCCESS (or refunded) on our side, same amount',
-      query: sql`select p.payment_key, p.order_id, p.status as psp_status, o.status as our_status from psp.payments p
+      query: sql`select p.payment_key, p.order_id, p.status as psp_status, o.status as our_status from sandbox.payments p
         left join payments o on o.psp_payment_key = p.payment_key
         where p.m_id = ${pspMerchantId} and p.status in ('DONE', 'CANCELED', 'PARTIAL_CANCELED')
           and (o.id is null or o.status not in ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED') or o.amount <> p.amount)` },
     { name: 'ours-success-is-psp-done', description: 'every payment SUCCESS on our side is approved at the PSP',
       query: sql`select o.id, o.psp_payment_key, p.status as psp_status from payments o
-        left join psp.payments p on p.payment_key = o.psp_payment_key
+        left join sandbox.payments p on p.payment_key = o.psp_payment_key
         where o.status in ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED') and (p.payment_key is null or p.status not in ('DONE', 'CANCELED', 'PARTIAL_CANCELED'))` },
     { name: 'one-order-per-checkout-key', description: 'a checkout key placed one order',
       query: sql`select merchant_id, checkout_key, count(*)::int from orders group by merchant_id, checkout_key having count(*) > 1` },
@@ -100,7 +100,7 @@ export async function historyChecks(db: Db, histories: OrderHistory[]): Promise<
   const ids = withOrder.map((h) => h.orderId!);
   const rows = ids.length ? (await db.execute(sql`
     select o.id, bool_or(p.status in ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED')) as paid,
-      (select count(*) from psp.payments pp where pp.order_id = o.id and pp.status in ('DONE', 'CANCELED', 'PARTIAL_CANCELED'))::int as psp_charged
+      (select count(*) from sandbox.payments pp where pp.order_id = o.id and pp.status in ('DONE', 'CANCELED', 'PARTIAL_CANCELED'))::int as psp_charged
     from orders o left join payments p on p.order_id = o.id
     where o.id = any(string_to_array(${ids.join(',')}, ','))
     group by o.id`)) as unknown as { id: string; paid: boolean | null; psp_charged: number }[] : [];

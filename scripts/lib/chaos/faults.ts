@@ -117,23 +117,24 @@ export function startFaults(stack: Stack, plan: PlannedFault[], startedAt: numbe
  * sandbox, so an armed fault hits whichever confirm comes next (a shopper's or the recovery
  * worker's); what counts is how many were taken, read back from the sandbox at the end.
  */
-export function pspFaultArmer(baseUrl: string, secretKey: string, rate: number) {
+export function pspFaultArmer(sandboxUrl: string, operatorToken: string, secretKey: string, rate: number) {
   const armed = { 'lose-response': 0, 'server-error': 0, failedToArm: 0 };
   const auth = `Basic ${Buffer.from(`${secretKey}:`).toString('base64')}`;
+  const operator = { 'sandbox-operator-token': operatorToken };
   return {
     armed,
     async beforeConfirm(rng: Prng): Promise<void> {
       if (!rng.chance(rate)) return;
       const mode = rng.chance(0.5) ? 'lose-response' : 'server-error';
-      const a = await call(`${baseUrl}/psp/v1/sandbox/faults`, {
-        method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ operation: 'confirm', mode, count: 1 }),
+      const a = await call(`${sandboxUrl}/v1/sandbox/faults`, {
+        method: 'POST', headers: { authorization: auth, ...operator, 'content-type': 'application/json' }, body: JSON.stringify({ operation: 'confirm', mode, count: 1 }),
       });
       if (a.kind === 'answer' && a.status === 200) armed[mode]++;
       else armed.failedToArm++; // e.g. during the PostgreSQL restart
     },
     /** Removes faults nobody took, so the recovery phase runs without them. */
     async clear(): Promise<void> {
-      await call(`${baseUrl}/psp/v1/sandbox/faults`, { method: 'DELETE', headers: { authorization: auth } });
+      await call(`${sandboxUrl}/v1/sandbox/faults`, { method: 'DELETE', headers: { authorization: auth, ...operator } });
     },
   };
 }

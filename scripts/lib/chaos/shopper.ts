@@ -169,7 +169,8 @@ async function buyOnce(ctx: ShopperContext, rng: Prng, h: OrderHistory): Promise
     let location: URL | undefined;
     for (let tries = 0; tries < 4 && !location; tries++) {
       if (tries) await sleep(500 * tries);
-      const a = await call(api('/psp/window/authorize'), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+      // The window's form posts to its own server (the sandbox's), beside the window page.
+      const a = await call(`${request.windowUrl}/authorize`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
       note({ op: 'window', result: `${action}: ${describe(a)}` }, a);
       if (a.kind === 'answer' && a.status === 303 && a.location) location = new URL(a.location, ctx.baseUrl);
       else if (!isTransient(a)) return;

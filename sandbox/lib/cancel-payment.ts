@@ -1,0 +1,93 @@
+import { and, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client';
+import { pspPayments, type PspCancelObject } from '../db/schema';
+import { type Clock, systemClock, toKstIso } from './clock';
+import { PspError } from './errors';
+import { enqueuePaymentWebhook } from './enqueue-webhook';
+import { isPastConfirmWindow, markExpired } from './expire-payment';
+import { newTransactionKey } from './keys';
+import type { PspPaymentRow } from './payment-object';
+import { recordTransaction } from './transactions';
+
+export interface CancelPaymentParams {
+  /** The merchant whose secret key authenticated the call: other merchants' payments do not exist for it. */
+  mId: string;
+  paymentKey: string;
+  /** Required by Toss, at most 200 characters. */
+  cancelReason: string;
+  /** Omitted = cancel the whole remaining balance. A positive whole amount. */
+  cancelAmount?: number;
+  /** Optimistic guard: the balance the caller believes the payment has. */
+  refundableAmount?: number;
+  currency?: string;
+}
+
+/**
+ * Cancels all or part of an approved payment (Toss's `POST /v1/payments/{paymentKey}/cancel`,
+ * reference §5.1). The row is locked for the decision, so concurrent partial cancels that
+ * together exceed the balance cannot both succeed: the later one sees the reduced balance and
+ * gets NOT_CANCELABLE_AMOUNT. The cancel, its settlement transaction and its webhook commit
+ * together.
+ * Returns the payment as it is now; throws PspError for every refusal.
+ */
+export async function cancelPayment(db: DbOrTx, params: CancelPaymentParams, now: Clock = systemClock): Promise<PspPaymentRow> {
+  const at = now();
+  const outcome = await db.transaction(async (tx): Promise<PspPaymentRow | PspError> => {
+    const [p] = await tx.select().from(pspPayments)
+      .where(and(eq(pspPayments.paymentKey, params.paymentKey), eq(pspPayments.mId, params.mId)))
+      .for('update');
+    if (!p) return new PspError('NOT_FOUND_PAYMENT');
+    if (isPastConfirmWindow(p, at)) {
+      // As a lookup would: the payment is expired now, whatever this call's answer.
+      await markExpired(tx, p.paymentKey, at);
+      return new PspError('NOT_CANCELABLE_PAYMENT');
+    }
+    // ALREADY_CANCELED_PAYMENT is not in Toss's documented cancel error table, but integrations
+    // handle it for a payment that is already fully cancelled (reference §4.4, unconfirmed).
+    if (p.status === 'CANCELED') return new PspError('ALREADY_CANCELED_PAYMENT');
+    if (p.status !== 'DONE' && p.status !== 'PARTIAL_CANCELED') return new PspError('NOT_CANCELABLE_PAYMENT');
+    if (params.currency !== undefined && params.currency !== p.currency) {
+      return new PspError('INVALID_REQUEST', `Invalid request: currency ${params.currency} does not match the payment's currency ${p.currency}.`);
+    }
+    if (params.refundableAmount !== undefined && params.refundableAmount !== p.balanceAmount) {
+      return new PspError('NOT_MATCHES_REFUNDABLE_AMOUNT');
+    }
+    const cancelAmount = params.cancelAmount ?? p.balanceAmount;
+    if (cancelAmount > p.balanceAmount) return new PspError('NOT_CANCELABLE_AMOUNT');
+
+    const balanceAmount = p.balanceAmount - cancelAmount;
+    const transactionKey = newTransactionKey();
+    const cancel: PspCancelObject = {
+      cancelAmount,
+      cancelReason: params.cancelReason,
+      taxFreeAmount: 0,
+      taxExemptionAmount: 0,
+      refundableAmount: balanceAmount,
+      cardDiscountAmount: 0,
+      transferDiscountAmount: 0,
+      easyPayDiscountAmount: 0,
+      canceledAt: toKstIso(at),
+      transactionKey,
+      receiptKey: null,
+      cancelStatus: 'DONE',
+      cancelRequestId: null,
+    };
+    const [canceled] = await tx.update(pspPayments)
+      .set({
+        status: balanceAmount === 0 ? 'CANCELED' : 'PARTIAL_CANCELED',
+        balanceAmount,
+        cancels: [...p.cancels, cancel],
+        lastTransactionKey: transactionKey,
+      })
+      .where(eq(pspPayments.paymentKey, p.paymentKey))
+      .returning();
+    if (!canceled) throw new Error(`payment ${p.paymentKey} vanished while locked`);
+    await recordTransaction(tx, { transactionKey, paymentKey: p.paymentKey, mId: p.mId, kind: 'CANCEL', amount: cancelAmount, at });
+    await enqueuePaymentWebhook(tx, canceled, at);
+    return canceled;
+  });
+  // Refusals are returned, not thrown, inside the transaction so that what it did commit
+  // (an expiry) is kept.
+  if (outcome instanceof PspError) throw outcome;
+  return outcome;
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { DbOrTx } from '../db/client';
+import { findMerchantByClientKey, type PspMerchant } from './merchants';
+import {
+  amountSchema, currencySchema, describeIssues, orderIdSchema, orderNameSchema, redirectUrlSchema,
+} from './validation';
+
+/**
+ * What the merchant's checkout sends to the payment window (the fields of Toss's
+ * `requestPayment`, reference §1.3), as query parameters of the window page and as hidden fields
+ * of its form. Every value arrives as a string from the browser.
+ */
+export const windowRequestSchema = z.object({
+  clientKey: z
+    .string({ error: (i) => (i.input === undefined ? 'clientKey is required' : 'clientKey must be a string') })
+    .min(1, 'clientKey is required')
+    .max(200, 'clientKey must be at most 200 characters'),
+  orderId: orderIdSchema,
+  orderName: orderNameSchema,
+  amount: amountSchema,
+  // An empty form field or query parameter means "not given".
+  currency: z.preprocess((v) => (v === '' ? undefined : v), currencySchema),
+  successUrl: redirectUrlSchema('successUrl'),
+  failUrl: redirectUrlSchema('failUrl'),
+});
+export type WindowRequest = z.output<typeof windowRequestSchema>;
+/** Raw, untrusted fields; validated by parseWindowRequest. */
+export type WindowRequestInput = { [K in keyof z.input<typeof windowRequestSchema>]?: unknown };
+
+export type ParsedWindowRequest =
+  | { ok: true; merchant: PspMerchant; request: WindowRequest }
+  | { ok: false; issues: string[]; merchant?: PspMerchant };
+
+/**
+ * Validates a window request and finds the PSP merchant its clientKey belongs to. successUrl and
+ * failUrl must be on one of the merchant's registered origins (as Toss accepts only a merchant's
+ * registered domains), or the window would redirect shoppers, with a fresh paymentKey, anywhere.
+ */
+export async function parseWindowRequest(db: DbOrTx, input: WindowRequestInput): Promise<ParsedWindowRequest> {
+  const parsed = windowRequestSchema.safeParse(input);
+  const clientKey = parsed.success ? parsed.data.clientKey : typeof input.clientKey === 'string' ? input.clientKey : '';
+  const merchant = clientKey ? await findMerchantByClientKey(db, clientKey) : undefined;
+  const issues = parsed.success ? [] : describeIssues(parsed.error);
+  if (clientKey && !merchant) issues.unshift('clientKey does not belong to any merchant of this PSP sandbox');
+  if (!parsed.success || !merchant) return { ok: false, issues, merchant };
+  for (const field of ['successUrl', 'failUrl'] as const) {
+    const origin = new URL(parsed.data[field]).origin;
+    if (!merchant.redirectOrigins.includes(origin)) {
+      issues.push(`${field} must be on one of the merchant's registered origins (${merchant.redirectOrigins.join(', ') || 'none registered'}); ${origin} is not`);
+    }
+  }
+  if (issues.length > 0) return { ok: false, issues, merchant };
+  return { ok: true, merchant, request: parsed.data };
+}
