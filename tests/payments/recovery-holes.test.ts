@@ -3,6 +3,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { payments, pspWebhookReceipts, refunds } from '@/db/schema';
 import { newId } from '@/lib/ids';
+import { checkInvariants } from '@/lib/invariants/check-invariants';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
 import { sandboxDb } from '@/sandbox/db/client';
@@ -14,6 +15,7 @@ import { retryRefundsJob } from '@/lib/recovery/jobs/retry-refunds';
 import { defaultRecoveryPolicy } from '@/lib/recovery/recovery-policy';
 import { recoveryTick } from '@/lib/recovery/recovery-loop';
 import { requestRefund } from '@/lib/refunds/request-refund';
+import { createShop } from '../helpers/fixtures';
 import { usePaymentsHarness } from '../helpers/payments-harness';
 
 /**
@@ -98,13 +100,20 @@ describe('webhook processing compares against one consistent snapshot', () => {
   });
 
   it('a real disagreement is still flagged (the PSP refunded what we never asked for)', async () => {
-    const { order, payment } = await paidPayment();
+    // A shop of its own: the disagreement it leaves is a standing violation of the invariant
+    // psp-cancel-in-ledger, which must not count against the harness's shop in the other tests.
+    const other = await createShop(t.db);
+    const order = await createOrder(t.db, { items: [{ productId: other.productIds[0], quantity: 2 }], checkoutKey: newId('cfm') });
+    expect((await confirmPayment(t.db, t.psp.client(), successRedirectSchema.parse(await t.psp.approve(order)))).status).toBe('PAID');
+    const payment = await paymentOf(order.orderId);
     const cancelled = await t.psp.client().cancel(payment.pspPaymentKey!, { cancelAmount: 5_000, cancelReason: 'outside our system', idempotencyKey: newId('rfd') });
     expect(cancelled.kind).toBe('ok');
     const id = `whtrans_${newId('evt')}`;
     await recordPspWebhook(t.db, id, pspWebhookSchema.parse({ eventType: 'CANCEL_STATUS_CHANGED', data: { paymentKey: payment.pspPaymentKey, orderId: order.orderId, status: 'PARTIAL_CANCELED' } }));
     expect(await processPspWebhook(t.db, t.psp.client(), id)).toMatch(/flagged/);
     expect((await paymentOf(order.orderId)).needsAttention).toMatch(/PARTIAL_CANCELED/);
+    const [cancelInLedger] = (await checkInvariants(t.db, { merchantId: other.merchantId })).filter((r) => r.name === 'psp-cancel-in-ledger');
+    expect(cancelInLedger?.violations).toBe(1);
   });
 });
 
