@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_unpublished_by_key" ON "outbox" USING btree ("aggregate_id","id") WHERE "outbox"."published_at" is null;
