@@ -179,4 +179,6 @@ export const outbox = pgTable('outbox', {
   index('outbox_unpublished').on(t.id).where(sql`${t.publishedAt} is null`),
   index('outbox_event').on(t.eventId),
   index('outbox_aggregate').on(t.aggregateId),
+  // The relay's order check (lib/outbox/claim-in-key-order.ts): earlier unpublished rows of a key.
+  index('outbox_unpublished_by_key').on(t.aggregateId, t.id).where(sql`${t.publishedAt} is null`),
 ]);

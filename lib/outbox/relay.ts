@@ -3,6 +3,7 @@ import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Database } from '@/db/client';
 import { PAYMENT_EVENTS_TOPIC } from '@/lib/kafka/topics';
+import { claimInKeyOrder } from './claim-in-key-order';
 
 export interface RelayOptions {
   database: Database;
@@ -15,17 +16,10 @@ export interface RelayOptions {
   onPublished?: (count: number) => void;
 }
 
-interface OutboxRow {
-  id: string;
-  event_id: string;
-  event_type: string;
-  aggregate_id: string;
-  payload: unknown;
-}
-
 /**
  * Moves outbox rows to Kafka. Rows are claimed in id order with FOR UPDATE SKIP LOCKED (so
- * several relays can run), sent in one Kafka transaction, and marked published in the same
+ * several relays can run) while keeping each payment's events in order (claim-in-key-order.ts),
+ * sent in one Kafka transaction, and marked published in the same
  * database transaction that holds their locks, only after Kafka acknowledged them. A relay that
  * dies between the Kafka commit and the database commit publishes those rows again after a
  * restart: delivery is at-least-once and consumers dedupe by eventId.
@@ -38,15 +32,17 @@ export function createOutboxRelay(opts: RelayOptions) {
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
   let healthy = false;
+  // Rows the last batch claimed but held back because another relay holds an earlier event of
+  // their payment: that relay commits within one Kafka round trip, so look again soon rather
+  // than after idlePollMs (no NOTIFY announces its commit).
+  let heldBackLast = 0;
 
   async function publishBatch(): Promise<number> {
     producer ??= await opts.connectProducer();
     const p = producer;
     return db.transaction(async (tx) => {
-      const rows = (await tx.execute(sql`
-        select id::text, event_id, event_type, aggregate_id, payload from outbox
-        where published_at is null order by id limit ${opts.batchSize}
-        for update skip locked`)) as unknown as OutboxRow[];
+      const { rows, heldBack } = await claimInKeyOrder(tx, opts.batchSize);
+      heldBackLast = heldBack;
       if (rows.length === 0) return 0;
       const txn = await p.transaction();
       try {
@@ -90,7 +86,7 @@ export function createOutboxRelay(opts: RelayOptions) {
         healthy = true;
         failures = 0;
         if (n > 0) opts.onPublished?.(n);
-        if (n < opts.batchSize) await sleep(opts.idlePollMs);
+        if (n < opts.batchSize) await sleep(heldBackLast > 0 ? Math.min(opts.idlePollMs, HELD_BACK_RETRY_MS) : opts.idlePollMs);
       } catch (err) {
         healthy = false;
         failures++;
@@ -129,6 +125,8 @@ export function createOutboxRelay(opts: RelayOptions) {
     },
   };
 }
+
+const HELD_BACK_RETRY_MS = 10;
 
 /** Kafka's answer to a producer whose transactional id a newer producer has taken over. */
 function isFenced(err: unknown): boolean {
