@@ -174,7 +174,7 @@ export async function startLocalKafka(opts: LocalKafkaOptions = {}): Promise<Loc
   // Storage is formatted once per node (a kept data directory keeps its cluster id); the
   // properties are written on every start, since the ports are chosen anew.
   const clusterIdFile = path.join(dataDir, 'cluster-id');
-  const clusterId = existsSync(clusterIdFile) ? readFileSync(clusterIdFile, 'utf8').trim() : randomBytes(16).toString('base64url');
+  const clusterId = existsSync(clusterIdFile) ? readFileSync(clusterIdFile, 'utf8').trim() : newClusterId();
   writeFileSync(clusterIdFile, clusterId);
   const formats = specs.map(async (s) => {
     mkdirSync(path.join(s.dir, 'logs'), { recursive: true });
@@ -297,4 +297,16 @@ function logTail(node: LocalKafkaNode): string {
     } catch { /* not written yet */ }
   }
   return `nothing logged (see ${node.logDir})`;
+}
+
+/**
+ * A KRaft cluster id: 16 random bytes in base64url, as Kafka's own Uuid. One in 64 of those
+ * starts with '-', which the storage tool reads as an option ("--cluster-id/-t: expected one
+ * argument"); Kafka's Uuid.randomUuid() draws again in that case, and so do we.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
