@@ -19,10 +19,15 @@
  *      never settles, and the stale `query`/`errorResponse` make the next connection fail its
  *      first query with the old FATAL error. (Seen as requests that hung for good after a
  *      PostgreSQL restart.)
+ *   4. a new connection first reads the server's array types from a promise nobody awaits; a
+ *      connection reset during that query rejected it unhandled, and Node kills the process for
+ *      an unhandled rejection (seen as "read ECONNRESET" in the PostgreSQL-restart test).
  * The fix: forget the timer and the buffer whenever the socket goes; on close, always reject
- * what is outstanding and carry no query state over to the next socket; and let a write without
- * a socket reject its query with CONNECTION_CLOSED (catchable) instead of throwing.
- * tests/db/connection-loss.test.ts reproduces all three against a real PostgreSQL.
+ * what is outstanding and carry no query state over to the next socket; let a write without
+ * a socket reject its query with CONNECTION_CLOSED (catchable) instead of throwing; and catch the
+ * type query's failure (the connection's own error path fails its queries), fetching the types
+ * again on the next connection. tests/db/connection-loss.test.ts and type-fetch-loss.test.ts
+ * reproduce them against a real PostgreSQL.
  *
  * kafkajs 2.2.4 (no release since; upstream issue tulios/kafkajs#22, pull request #1798) — on a
  * cluster of more than one broker, a send whose request to one leader fails is retried whole:
@@ -65,6 +70,11 @@ const POSTGRES = {
       // closed(): settle everything outstanding, whatever the close was, and start the next socket clean
       before: '    !hadError && (query || sent.length) && error(Errors.connection(\'CONNECTION_CLOSED\', options, socket))\n',
       after: '    ;(query || sent.length) && error(Errors.connection(\'CONNECTION_CLOSED\', options, socket))\n    query = errorResponse = results = null\n    result = new Result()\n',
+    },
+    {
+      // a new connection's array-type query: nobody awaits it, so its rejection was unhandled
+      before: '        return fetchArrayTypes()\n',
+      after: '        return fetchArrayTypes().catch(() => { needsTypes = options.fetch_types })\n',
     },
   ],
 };
