@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { loadEnvFile } from './env-file';
 import { runLocalKafka } from './local-kafka';
 import { prepareDatabase } from './prepare-database';
 import { nextBin, WORKERS, type WorkerName } from './stack';
@@ -24,7 +25,8 @@ Environment:
   KAFKA_BROKERS      use this Kafka; unset = start Apache Kafka locally (one node, data in .data/kafka/dev)` : ''}
   TOSS_API_BASE, TOSS_CLIENT_KEY, TOSS_SECRET_KEY
                      the PSP (default: the built-in sandbox at /psp with sandbox keys)
-See .env.example for the rest.`;
+A .env file in the current directory is read first (copy .env.example); variables set in the
+environment win over it. See .env.example for the rest.`;
 
 /**
  * Prepares the database (and, in dev, Kafka), runs `next dev|start` with DATABASE_URL set and,
@@ -36,6 +38,8 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
     return;
   }
   const say = (line: string) => console.log(`[won] ${line}`);
+  const envFile = loadEnvFile();
+  if (envFile) say(`read ${envFile} (variables set in the environment win)`);
   // `next start` runs with NODE_ENV=production whatever is set: check its secrets here, before
   // anything starts, so a bad one stops the start at once with the variable named.
   if (mode === 'start') (process.env as Record<string, string>).NODE_ENV = 'production';
