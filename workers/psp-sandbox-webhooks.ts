@@ -34,7 +34,7 @@ try {
   process.exit(1);
 }
 
-void runWorker('psp-sandbox-webhooks', { logLevel: env.LOG_LEVEL, healthPort: env.HEALTH_PORT }, async ({ log }) => {
+void runWorker('psp-sandbox-webhooks', { logLevel: env.LOG_LEVEL, healthPort: env.HEALTH_PORT, databaseUrl: env.DATABASE_URL }, async ({ log }) => {
   const database = connect(env.DATABASE_URL, { max: 3, appName: 'psp-sandbox-webhooks' });
   const loop = startWebhookDeliveryLoop({
     db: database.db,
