@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { loadEnvFile } from './env-file';
@@ -93,6 +93,8 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
 
 function localAuthSecret(dataDir: string): string {
   const file = path.join(path.dirname(dataDir), 'auth-secret');
+  // As root from a private directory the database lives elsewhere (db/embedded.ts), so .data may not exist yet.
+  mkdirSync(path.dirname(file), { recursive: true });
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }
