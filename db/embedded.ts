@@ -163,7 +163,8 @@ function traversableByOthers(dir: string): boolean {
 function reachableDataDir(dir: string, log: (line: string) => void): string {
   if (traversableByOthers(path.dirname(dir))) return dir;
   const hash = createHash('sha256').update(dir).digest('hex').slice(0, 12);
-  const moved = path.join(ROOT_HOME, 'data', `${path.basename(path.dirname(dir))}-${path.basename(dir)}-${hash}`);
+  const name = `${path.basename(path.dirname(dir))}-${path.basename(dir)}`.replace(/^\.+/, '');
+  const moved = path.join(ROOT_HOME, 'data', `${name}-${hash}`);
   ensureRootDir(path.dirname(moved));
   log(`the "postgres" user cannot reach ${dir}; its data lives in ${moved}`);
   return moved;

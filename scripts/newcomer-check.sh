@@ -11,6 +11,10 @@ port="${NEWCOMER_PORT:-$((20000 + RANDOM % 20000))}"
 pid=""
 cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM -- "-$pid" 2>/dev/null || true; sleep 2; kill -KILL -- "-$pid" 2>/dev/null || true; fi
+  # As root the clone's database lived under /var/lib/won-checkout (db/embedded.ts names it after the path).
+  if [ "$(id -u)" = 0 ]; then
+    rm -rf "${EMBEDDED_PG_ROOT_HOME:-/var/lib/won-checkout}/data/data-pg-$(printf %s "$home/won-checkout/.data/pg" | sha256sum | cut -c1-12)"
+  fi
   rm -rf "$home"
 }
 trap cleanup EXIT

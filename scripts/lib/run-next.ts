@@ -54,13 +54,13 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
   if (mode === 'dev' && db.embedded && !env.BETTER_AUTH_SECRET) {
     // Local runs on the embedded database: a session secret of their own, kept beside the data.
     // A deployment (DATABASE_URL set) must set BETTER_AUTH_SECRET itself, or the app refuses to start.
-    env.BETTER_AUTH_SECRET = localAuthSecret(db.dataDir!);
+    env.BETTER_AUTH_SECRET = await orStopDatabase(db, () => localAuthSecret(db.dataDir!));
   }
   const children: ChildProcess[] = [];
   let stopKafka = async () => {};
 
   if (mode === 'dev') {
-    if (!process.env.KAFKA_BROKERS) stopKafka = (await runLocalKafka(env, say, { dataDir: '.data/kafka/dev' })).stop;
+    if (!process.env.KAFKA_BROKERS) stopKafka = (await orStopDatabase(db, () => runLocalKafka(env, say, { dataDir: '.data/kafka/dev' }))).stop;
     // The sandbox PSP's webhook sender runs only with the sandbox (with real Toss, Toss sends them).
     const names = (Object.keys(WORKERS) as WorkerName[]).filter((w) => w !== 'psp-webhooks' || !process.env.TOSS_API_BASE);
     for (const name of names) children.push(run(name, process.execPath, ['--import', 'tsx', WORKERS[name]], env));
@@ -89,6 +89,16 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
   await stopKafka();
   await db.stop();
   process.exit(stopping && first === 0 ? 0 : first);
+}
+
+/** A failure after the database started must not leave its server running behind the exit. */
+async function orStopDatabase<T>(db: { stop(): Promise<void> }, step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    await db.stop().catch(() => {});
+    throw err;
+  }
 }
 
 function localAuthSecret(dataDir: string): string {
