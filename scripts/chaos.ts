@@ -14,7 +14,7 @@
  *              restarted once; PSP confirms losing their answer or failing with 500 at a rate;
  *              the merchant's webhook endpoint answering 500 now and then;
  *   3. recover faults stop, every process is up: wait (with a deadline) for the clean state;
- *   4. check   reconciliation against the PSP, DESIGN.md's invariants over the whole platform,
+ *   4. check   reconciliation against the PSP, the invariants over the whole platform,
  *              the PSP's books against ours, and the shoppers' histories against the database.
  *
  * Prints a table of faults and of invariants with their violations; exits 0 only when every

@@ -1,6 +1,6 @@
 /**
  * npm run check:invariants [-- --merchant mer_… --json]
- * Checks the invariants of DESIGN.md against the database and prints each with its count of
+ * Checks the product's invariants (docs/ARCHITECTURE.md) against the database and prints each with its count of
  * violations. Exit 0 when all are zero, 1 otherwise.
  */
 import { parseArgs } from 'node:util';

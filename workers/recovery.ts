@@ -25,7 +25,7 @@ const env = parseEnvWith(recoveryPolicyEnvSchema.extend({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }), process.env);
 
-void runWorker('recovery', { logLevel: env.LOG_LEVEL, healthPort: env.HEALTH_PORT }, async ({ log }) => {
+void runWorker('recovery', { logLevel: env.LOG_LEVEL, healthPort: env.HEALTH_PORT, databaseUrl: env.DATABASE_URL }, async ({ log }) => {
   const database = connect(env.DATABASE_URL, { max: 3, appName: 'recovery' });
   const psp = pspClientFromEnv();
   const policy = recoveryPolicyFromEnv(env);

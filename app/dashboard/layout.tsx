@@ -4,13 +4,18 @@ import type { ReactNode } from 'react';
 import { db } from '@/db';
 import { merchants } from '@/db/schema';
 import { LogoutButton } from '@/components/auth/logout-button';
+import { SystemHealthBanner } from '@/components/dashboard/system-health';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
+import { getSystemHealth } from '@/lib/dashboard/system-health';
 
 export const dynamic = 'force-dynamic';
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const { merchantId, actor } = await requireMerchantPage();
-  const [merchant] = await db().select({ name: merchants.name }).from(merchants).where(eq(merchants.id, merchantId));
+  const [[merchant], health] = await Promise.all([
+    db().select({ name: merchants.name }).from(merchants).where(eq(merchants.id, merchantId)),
+    getSystemHealth(db()),
+  ]);
   return (
     <>
       <header className="top">
@@ -28,7 +33,10 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         <span className="muted" style={{ marginLeft: 'auto' }} data-testid="merchant-name">{merchant?.name} · {actor.replace(/^user:/, '')}</span>
         <LogoutButton />
       </header>
-      <main>{children}</main>
+      <main>
+        <SystemHealthBanner health={health} />
+        {children}
+      </main>
     </>
   );
 }

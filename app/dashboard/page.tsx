@@ -2,9 +2,11 @@ import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import Link from 'next/link';
 import { db } from '@/db';
 import { OverviewView } from '@/components/dashboard/overview-view';
+import { SystemHealthPanel } from '@/components/dashboard/system-health';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
 import { getOverview } from '@/lib/dashboard/get-overview';
 import { overviewParamsSchema } from '@/lib/dashboard/overview-params';
+import { getSystemHealth } from '@/lib/dashboard/system-health';
 import { describeIssues, firstValues, type RawSearchParams } from '@/lib/dashboard/search-params';
 import { makeQueryClient } from '@/lib/query/make-query-client';
 import { queryKeys } from '@/lib/query/keys';
@@ -29,12 +31,14 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
     queryKey: queryKeys.merchantOverview(parsed.data),
     queryFn: () => getOverview(db(), merchantId, parsed.data),
   });
+  const health = await getSystemHealth(db());
   return (
     <>
       <h1>Overview</h1>
       <HydrationBoundary state={dehydrate(queryClient)}>
         <OverviewView params={parsed.data} />
       </HydrationBoundary>
+      <SystemHealthPanel health={health} />
     </>
   );
 }

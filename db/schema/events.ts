@@ -61,3 +61,14 @@ export const deadLetters = pgTable('dead_letters', {
   uniqueIndex('dead_letters_consumer_event').on(t.consumer, t.eventId).where(sql`${t.eventId} is not null`),
   index('dead_letters_merchant').on(t.merchantId, t.lastFailedAt),
 ]);
+
+/**
+ * Each worker process writes its row every few seconds (lib/workers/heartbeat.ts); the
+ * dashboard's system health calls a worker down when no instance of it beat recently.
+ */
+export const workerHeartbeats = pgTable('worker_heartbeats', {
+  name: text('name').notNull(),
+  instance: text('instance').notNull(),
+  startedAt: at('started_at').notNull().defaultNow(),
+  beatAt: at('beat_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.name, t.instance] })]);

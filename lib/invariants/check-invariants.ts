@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 
 /**
- * The invariants of DESIGN.md as queries. Each returns the offending rows (at most `sample`),
+ * The product's invariants (listed in docs/ARCHITECTURE.md) as queries. Each returns the offending rows (at most `sample`),
  * and the checker reports each invariant with its count of violations. Used by every
  * integration test, `npm run check:invariants` and the chaos run.
  */

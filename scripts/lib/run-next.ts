@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { loadEnvFile } from './env-file';
 import { runLocalKafka } from './local-kafka';
 import { prepareDatabase } from './prepare-database';
 import { nextBin, WORKERS, type WorkerName } from './stack';
@@ -25,7 +26,8 @@ Environment:
   TOSS_API_BASE, TOSS_WINDOW_URL, TOSS_CLIENT_KEY, TOSS_SECRET_KEY
                      the PSP (default: the sandbox server at http://127.0.0.1:3001 with its demo keys)${mode === 'dev' ? `
   SANDBOX_PORT       port of the sandbox dev starts (default 3001; not started when TOSS_API_BASE is set)` : ''}
-See .env.example for the rest.`;
+A .env file in the current directory is read first (copy .env.example); variables set in the
+environment win over it. See .env.example for the rest.`;
 
 /**
  * Prepares the database (and, in dev, Kafka), runs `next dev|start` with DATABASE_URL set and,
@@ -37,6 +39,8 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
     return;
   }
   const say = (line: string) => console.log(`[won] ${line}`);
+  const envFile = loadEnvFile();
+  if (envFile) say(`read ${envFile} (variables set in the environment win)`);
   // `next start` runs with NODE_ENV=production whatever is set: check its secrets here, before
   // anything starts, so a bad one stops the start at once with the variable named.
   if (mode === 'start') (process.env as Record<string, string>).NODE_ENV = 'production';
@@ -51,13 +55,13 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
   if (mode === 'dev' && db.embedded && !env.BETTER_AUTH_SECRET) {
     // Local runs on the embedded database: a session secret of their own, kept beside the data.
     // A deployment (DATABASE_URL set) must set BETTER_AUTH_SECRET itself, or the app refuses to start.
-    env.BETTER_AUTH_SECRET = localAuthSecret(db.dataDir!);
+    env.BETTER_AUTH_SECRET = await orStopDatabase(db, () => localAuthSecret(db.dataDir!));
   }
   const children: ChildProcess[] = [];
   let stopKafka = async () => {};
 
   if (mode === 'dev') {
-    if (!process.env.KAFKA_BROKERS) stopKafka = (await runLocalKafka(env, say, { dataDir: '.data/kafka/dev' })).stop;
+    if (!process.env.KAFKA_BROKERS) stopKafka = (await orStopDatabase(db, () => runLocalKafka(env, say, { dataDir: '.data/kafka/dev' }))).stop;
     for (const name of Object.keys(WORKERS) as WorkerName[]) children.push(run(name, process.execPath, ['--import', 'tsx', WORKERS[name]], env));
     // The PSP sandbox server, as Toss would be, unless a PSP is configured (then Toss is the PSP).
     if (!process.env.TOSS_API_BASE) {
@@ -94,8 +98,20 @@ export async function runNext(mode: 'dev' | 'start'): Promise<void> {
   process.exit(stopping && first === 0 ? 0 : first);
 }
 
+/** A failure after the database started must not leave its server running behind the exit. */
+async function orStopDatabase<T>(db: { stop(): Promise<void> }, step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    await db.stop().catch(() => {});
+    throw err;
+  }
+}
+
 function localAuthSecret(dataDir: string): string {
   const file = path.join(path.dirname(dataDir), 'auth-secret');
+  // As root from a private directory the database lives elsewhere (db/embedded.ts), so .data may not exist yet.
+  mkdirSync(path.dirname(file), { recursive: true });
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }

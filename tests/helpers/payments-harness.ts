@@ -13,7 +13,7 @@ export interface PaymentsHarness {
 
 /**
  * What payment tests share: a fresh shop, the PSP sandbox over real HTTP, and after each test
- * the sandbox answering promptly again and DESIGN.md's invariants holding for the shop.
+ * the sandbox answering promptly again and the product's invariants holding for the shop.
  * `isolated` gives the file a database of its own (for code that scans every payment).
  * The fields are filled in by beforeAll: read them inside tests, not at module level.
  */

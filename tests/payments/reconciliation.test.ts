@@ -1,12 +1,16 @@
 import { and, eq } from 'drizzle-orm';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { journals, payments, reconciliationItems } from '@/db/schema';
+import { journals, payments, reconciliationItems, reconciliationRuns } from '@/db/schema';
 import { newId } from '@/lib/ids';
 import { accountBalances, trialBalance } from '@/lib/ledger/balances';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
 import { kstDateOf } from '@/lib/kst';
 import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
+import { createTossClient } from '@/lib/psp/toss-client';
+import { dailyReconciliationJob } from '@/lib/recovery/jobs/daily-reconciliation';
+import { defaultRecoveryPolicy } from '@/lib/recovery/recovery-policy';
 import { requestRefund } from '@/lib/refunds/request-refund';
 import { usePaymentsHarness } from '../helpers/payments-harness';
 
@@ -24,6 +28,22 @@ async function pay(quantity: number, headers?: Record<string, string>) {
 const itemsOf = (runId: string) => t.db.select().from(reconciliationItems).where(eq(reconciliationItems.runId, runId));
 
 describe('reconciliation', () => {
+  it('the daily job waits, recording no failed run, while the PSP does not answer (the worker starts before it)', async () => {
+    const schedule = () => t.db.select().from(reconciliationRuns).where(eq(reconciliationRuns.trigger, 'schedule'));
+    const ctx = { db: t.db, policy: defaultRecoveryPolicy, log: pino({ level: 'silent' }) };
+    // Port 1 on loopback: nothing listens, the connection is refused like a PSP not up yet.
+    const down = createTossClient({ baseUrl: 'http://127.0.0.1:1', secretKey: 'test_sk', timeoutMs: 2_000 });
+    const waiting = await dailyReconciliationJob.run({ ...ctx, psp: down });
+    expect(waiting).toEqual({ outcomes: { 'waiting-for-psp': 1 }, failed: 0 });
+    expect(await schedule()).toHaveLength(0);
+
+    const ran = await dailyReconciliationJob.run({ ...ctx, psp: t.psp.client() });
+    expect(ran.outcomes).toEqual({ reconciled: 1 });
+    const runs = await schedule();
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.error).toBeNull();
+  });
+
   it('matches approved and refunded payments, posts each settlement journal once, and keeps the books balanced', async () => {
     const a = await pay(1);
     const b = await pay(2);

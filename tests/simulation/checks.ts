@@ -20,7 +20,7 @@ const PAID = sql.raw(`('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED')`);
 const PSP_CHARGED = sql.raw(`('DONE', 'CANCELED', 'PARTIAL_CANCELED')`);
 
 /**
- * Safety properties that hold after every step, on top of DESIGN.md's invariants: they compare
+ * Safety properties that hold after every step, on top of the product's invariants: they compare
  * our books with the PSP's own records and with the event consumers' effects (the history and
  * the other side, Jepsen-style, rather than our tables alone).
  */

@@ -30,7 +30,7 @@ if (unknown.length) {
   process.exit(2);
 }
 
-void runWorker('consumers', { logLevel: env.LOG_LEVEL, healthPort: env.HEALTH_PORT }, async ({ log }) => {
+void runWorker('consumers', { logLevel: env.LOG_LEVEL, healthPort: env.HEALTH_PORT, databaseUrl: env.DATABASE_URL }, async ({ log }) => {
   const database = connect(env.DATABASE_URL, { max: 5, appName: `consumers-${process.pid}` });
   const kafka = createKafka(`consumers-${process.pid}`, env.KAFKA_BROKERS);
   const producer = createPlainProducer(kafka);

@@ -16,6 +16,14 @@ export const dailyReconciliationJob: RecoveryJob = {
     const [done] = await ctx.db.select({ id: reconciliationRuns.id }).from(reconciliationRuns)
       .where(and(eq(reconciliationRuns.trigger, 'schedule'), eq(reconciliationRuns.fromDate, day))).limit(1);
     if (done) return { outcomes: {}, failed: 0 };
+    // At boot the worker can start before the PSP answers (the sandbox and the web app start
+    // alongside it). A run then would be recorded as failed ("fetch failed") on a fresh dashboard
+    // for no fault of the data; with no run recorded, the next pass tries again.
+    const probe = await ctx.psp.settlements({ startDate: day, endDate: day, page: 1, size: 1 });
+    if (probe.kind === 'no-answer') {
+      ctx.log.info({ day, reason: probe.reason }, 'daily reconciliation waits: the PSP does not answer yet');
+      return { outcomes: { 'waiting-for-psp': 1 }, failed: 0 };
+    }
     const run = await runReconciliation(ctx.db, ctx.psp, { fromDate: day, toDate: day }, 'schedule');
     ctx.log.info({ ...run }, 'daily reconciliation');
     return { outcomes: { reconciled: 1 }, failed: 0 };
