@@ -111,7 +111,7 @@ function finalQueries(w: World): NamedCheck[] {
       query: sql`select 'payment' as what, id, status::text, needs_attention as detail from payments
           where merchant_id = ${m} and (status in ('NOT_STARTED', 'EXECUTING', 'UNKNOWN') or needs_attention is not null)
         union all select 'refund', id, status::text, failure_message from refunds where merchant_id = ${m} and status in ('PENDING', 'UNKNOWN')
-        union all select 'psp-webhook', transmission_id, status::text, last_result from psp.webhook_deliveries where m_id = ${mId} and status <> 'DELIVERED'
+        union all select 'psp-webhook', transmission_id, status::text, last_result from sandbox.webhook_deliveries where m_id = ${mId} and status <> 'DELIVERED'
         union all select 'webhook-receipt', transmission_id, 'unprocessed', event_type from psp_webhook_receipts where processed_at is null
         union all select 'outbox', event_id, 'unpublished', event_type from outbox where merchant_id = ${m} and published_at is null`,
     },
