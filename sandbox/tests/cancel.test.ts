@@ -4,28 +4,21 @@ import { describe, expect, it } from 'vitest';
 import { pspPayments } from '@/sandbox/db/schema';
 import { cancelPayment } from '@/sandbox/lib/cancel-payment';
 import { toKstIso } from '@/sandbox/lib/clock';
-import type { PspMerchant } from '@/sandbox/lib/merchants';
 import { testDatabase } from '@/tests/helpers/db';
 import { sandboxDb } from '@/sandbox/db/client';
 import {
-  approveInWindow, confirmedPayment, createPspMerchant, paymentRow, testClock, type RunningSandbox, useSandboxHarness,
+  approveInWindow, confirmedPayment, createPspMerchant, paymentRow, testClock, useSandboxHarness,
 } from './support';
 
 const db = sandboxDb(testDatabase().sql);
 const clock = testClock();
-let sandbox: RunningSandbox;
-let merchant: PspMerchant;
-
-useSandboxHarness(db, clock, (s, m) => {
-  sandbox = s;
-  merchant = m;
-});
+const h = useSandboxHarness(db, clock);
 
 const KST = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+09:00$/;
-const paid = (amount = 10_000) => confirmedPayment(db, sandbox, merchant, clock, { amount });
+const paid = (amount = 10_000) => confirmedPayment(db, h.sandbox, h.merchant, clock, { amount });
 const cancel = (paymentKey: string, body: unknown, headers?: Record<string, string>) =>
-  sandbox.cancel(merchant.secretKey, paymentKey, body, headers);
-const lookup = (paymentKey: string) => sandbox.call('GET', `/v1/payments/${paymentKey}`, { secretKey: merchant.secretKey });
+  h.sandbox.cancel(h.merchant.secretKey, paymentKey, body, headers);
+const lookup = (paymentKey: string) => h.sandbox.call('GET', `/v1/payments/${paymentKey}`, { secretKey: h.merchant.secretKey });
 
 async function waitUntil(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
@@ -131,14 +124,14 @@ describe('cancel', () => {
   });
 
   it('refuses a payment that was never approved with 403 NOT_CANCELABLE_PAYMENT', async () => {
-    const auth = await approveInWindow(db, merchant, clock);
+    const auth = await approveInWindow(db, h.merchant, clock);
     const res = await cancel(auth.paymentKey, { cancelReason: 'not paid' });
     expect([res.status, res.json.code]).toEqual([403, 'NOT_CANCELABLE_PAYMENT']);
     expect((await paymentRow(db, auth.paymentKey)).status).toBe('IN_PROGRESS');
   });
 
   it('refuses an expired payment with 403 NOT_CANCELABLE_PAYMENT (and it shows as EXPIRED)', async () => {
-    const auth = await approveInWindow(db, merchant, clock);
+    const auth = await approveInWindow(db, h.merchant, clock);
     clock.advance(11 * 60_000);
     const res = await cancel(auth.paymentKey, { cancelReason: 'too late' });
     expect([res.status, res.json.code]).toEqual([403, 'NOT_CANCELABLE_PAYMENT']);
@@ -150,7 +143,7 @@ describe('cancel', () => {
     expect([unknown.status, unknown.json.code]).toEqual([404, 'NOT_FOUND_PAYMENT']);
 
     const other = await createPspMerchant(db);
-    const theirs = await confirmedPayment(db, sandbox, other, clock);
+    const theirs = await confirmedPayment(db, h.sandbox, other, clock);
     const res = await cancel(theirs.paymentKey, { cancelReason: 'not mine' });
     expect([res.status, res.json.code]).toEqual([404, 'NOT_FOUND_PAYMENT']);
     expect((await paymentRow(db, theirs.paymentKey)).status).toBe('DONE');
@@ -158,7 +151,7 @@ describe('cancel', () => {
 
   it('requires Basic auth', async () => {
     const p = await paid();
-    const res = await sandbox.call('POST', `/v1/payments/${p.paymentKey}/cancel`, { body: { cancelReason: 'x' } });
+    const res = await h.sandbox.call('POST', `/v1/payments/${p.paymentKey}/cancel`, { body: { cancelReason: 'x' } });
     expect([res.status, res.json.code]).toEqual([401, 'UNAUTHORIZED_KEY']);
     expect((await paymentRow(db, p.paymentKey)).status).toBe('DONE');
   });
@@ -194,7 +187,7 @@ describe('cancel', () => {
 
   it('answers 400 INVALID_REQUEST for a body that is not JSON', async () => {
     const p = await paid();
-    const res = await sandbox.call('POST', `/v1/payments/${p.paymentKey}/cancel`, { secretKey: merchant.secretKey, rawBody: 'cancelReason=x' });
+    const res = await h.sandbox.call('POST', `/v1/payments/${p.paymentKey}/cancel`, { secretKey: h.merchant.secretKey, rawBody: 'cancelReason=x' });
     expect([res.status, res.json.code]).toEqual([400, 'INVALID_REQUEST']);
     expect(res.json.message).toContain('JSON');
   });
@@ -223,8 +216,8 @@ describe('cancel with an Idempotency-Key', () => {
 
   it("is scoped by path: the same key cancels another payment, and does not collide with confirm's", async () => {
     const k = randomUUID();
-    const auth = await approveInWindow(db, merchant, clock);
-    expect((await sandbox.confirm(merchant.secretKey, auth, { 'Idempotency-Key': k })).status).toBe(200);
+    const auth = await approveInWindow(db, h.merchant, clock);
+    expect((await h.sandbox.confirm(h.merchant.secretKey, auth, { 'Idempotency-Key': k })).status).toBe(200);
     const other = await paid();
     const a = await cancel(auth.paymentKey, { cancelReason: 'x' }, { 'Idempotency-Key': k });
     const b = await cancel(other.paymentKey, { cancelReason: 'x' }, { 'Idempotency-Key': k });
@@ -277,7 +270,7 @@ describe('concurrent cancels', () => {
   it('cancels exactly the balance when many partial cancels race (domain function, no HTTP)', async () => {
     const p = await paid(10_000);
     const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) =>
-      cancelPayment(db, { mId: merchant.mId, paymentKey: p.paymentKey, cancelReason: `part ${i}`, cancelAmount: 3_000 }, clock.now)));
+      cancelPayment(db, { mId: h.merchant.mId, paymentKey: p.paymentKey, cancelReason: `part ${i}`, cancelAmount: 3_000 }, clock.now)));
     const ok = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(ok).toHaveLength(3);

@@ -2,22 +2,15 @@ import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { pspPayments } from '@/sandbox/db/schema';
 import { toKstIso } from '@/sandbox/lib/clock';
-import type { PspMerchant } from '@/sandbox/lib/merchants';
 import { testDatabase } from '@/tests/helpers/db';
 import { sandboxDb } from '@/sandbox/db/client';
 import {
-  approveInWindow, newOrderId, paymentRow, testClock, type RunningSandbox, useSandboxHarness,
+  approveInWindow, newOrderId, paymentRow, testClock, useSandboxHarness,
 } from './support';
 
 const db = sandboxDb(testDatabase().sql);
 const clock = testClock();
-let sandbox: RunningSandbox;
-let merchant: PspMerchant;
-
-useSandboxHarness(db, clock, (s, m) => {
-  sandbox = s;
-  merchant = m;
-});
+const h = useSandboxHarness(db, clock);
 
 async function backendsWaitingForLocks(): Promise<number> {
   const rows = await db.execute<{ n: number }>(
@@ -40,17 +33,17 @@ const MINUTE = 60_000;
 describe('confirm', () => {
   it('approves an authenticated payment: 200 with the Payment object, status DONE', async () => {
     const requestedAt = clock.now();
-    const auth = await approveInWindow(db, merchant, clock, { amount: 50_000, orderName: '원두 500g 외 1건' });
+    const auth = await approveInWindow(db, h.merchant, clock, { amount: 50_000, orderName: '원두 500g 외 1건' });
     clock.advance(30_000);
     const approvedAt = clock.now();
 
-    const res = await sandbox.confirm(merchant.secretKey, { paymentKey: auth.paymentKey, orderId: auth.orderId, amount: 50_000 });
+    const res = await h.sandbox.confirm(h.merchant.secretKey, { paymentKey: auth.paymentKey, orderId: auth.orderId, amount: 50_000 });
 
     expect(res.status).toBe(200);
     const p = res.json;
     expect(p).toMatchObject({
       version: '2022-11-16',
-      mId: merchant.mId,
+      mId: h.merchant.mId,
       paymentKey: auth.paymentKey,
       type: 'NORMAL',
       orderId: auth.orderId,
@@ -105,16 +98,16 @@ describe('confirm', () => {
   });
 
   it('accepts the amount as a numeric string, as Toss samples send it from the successUrl', async () => {
-    const auth = await approveInWindow(db, merchant, clock, { amount: 32_000 });
+    const auth = await approveInWindow(db, h.merchant, clock, { amount: 32_000 });
     expect(typeof auth.amount).toBe('string');
-    const res = await sandbox.confirm(merchant.secretKey, auth);
+    const res = await h.sandbox.confirm(h.merchant.secretKey, auth);
     expect([res.status, res.json.status, res.json.totalAmount]).toEqual([200, 'DONE', 32_000]);
   });
 
   it('refuses a repeated confirm without an Idempotency-Key with 400 ALREADY_PROCESSED_PAYMENT', async () => {
-    const auth = await approveInWindow(db, merchant, clock);
-    const first = await sandbox.confirm(merchant.secretKey, auth);
-    const again = await sandbox.confirm(merchant.secretKey, auth);
+    const auth = await approveInWindow(db, h.merchant, clock);
+    const first = await h.sandbox.confirm(h.merchant.secretKey, auth);
+    const again = await h.sandbox.confirm(h.merchant.secretKey, auth);
     expect(first.status).toBe(200);
     expect(again.status).toBe(400);
     expect(again.json).toEqual({ code: 'ALREADY_PROCESSED_PAYMENT', message: expect.any(String), data: null });
@@ -122,7 +115,7 @@ describe('confirm', () => {
   });
 
   it('approves once when confirms race: one 200, the others ALREADY_PROCESSED_PAYMENT', async () => {
-    const auth = await approveInWindow(db, merchant, clock);
+    const auth = await approveInWindow(db, h.merchant, clock);
     // Make the race certain: hold the row until every confirm is inside the sandbox and waiting.
     let release!: () => void;
     const released = new Promise<void>((r) => { release = r; });
@@ -134,7 +127,7 @@ describe('confirm', () => {
       await released;
     });
     await isLocked;
-    const pending = Array.from({ length: 4 }, () => sandbox.confirm(merchant.secretKey, auth));
+    const pending = Array.from({ length: 4 }, () => h.sandbox.confirm(h.merchant.secretKey, auth));
     try {
       await waitUntil(async () => (await backendsWaitingForLocks()) >= 4);
     } finally {
@@ -151,22 +144,22 @@ describe('confirm', () => {
     ['a different amount', (a: { paymentKey: string; orderId: string; amount: string }) => ({ ...a, amount: Number(a.amount) + 1 })],
     ['an unknown paymentKey', (a: { paymentKey: string; orderId: string; amount: string }) => ({ ...a, paymentKey: `${a.paymentKey}X` })],
   ])('answers 404 NOT_FOUND_PAYMENT_SESSION for %s and leaves the payment confirmable', async (_what, tamper) => {
-    const auth = await approveInWindow(db, merchant, clock, { amount: 20_000 });
-    const res = await sandbox.confirm(merchant.secretKey, tamper(auth));
+    const auth = await approveInWindow(db, h.merchant, clock, { amount: 20_000 });
+    const res = await h.sandbox.confirm(h.merchant.secretKey, tamper(auth));
     expect(res.status).toBe(404);
     expect(res.json.code).toBe('NOT_FOUND_PAYMENT_SESSION');
     expect((await paymentRow(db, auth.paymentKey)).status).toBe('IN_PROGRESS');
-    expect((await sandbox.confirm(merchant.secretKey, auth)).status).toBe(200);
+    expect((await h.sandbox.confirm(h.merchant.secretKey, auth)).status).toBe(200);
   });
 
   it('lets a second attempt of an already paid order fail with DUPLICATED_ORDER_ID', async () => {
     const orderId = newOrderId();
-    const first = await approveInWindow(db, merchant, clock, { orderId });
-    const second = await approveInWindow(db, merchant, clock, { orderId });
+    const first = await approveInWindow(db, h.merchant, clock, { orderId });
+    const second = await approveInWindow(db, h.merchant, clock, { orderId });
     expect(second.paymentKey).not.toBe(first.paymentKey);
 
-    expect((await sandbox.confirm(merchant.secretKey, first)).status).toBe(200);
-    const res = await sandbox.confirm(merchant.secretKey, second);
+    expect((await h.sandbox.confirm(h.merchant.secretKey, first)).status).toBe(200);
+    const res = await h.sandbox.confirm(h.merchant.secretKey, second);
     expect([res.status, res.json.code]).toEqual([400, 'DUPLICATED_ORDER_ID']);
     expect((await paymentRow(db, second.paymentKey)).status).toBe('IN_PROGRESS');
   });
@@ -174,16 +167,16 @@ describe('confirm', () => {
 
 describe('the 10-minute confirm window', () => {
   it('still approves 10 minutes after authentication', async () => {
-    const auth = await approveInWindow(db, merchant, clock);
+    const auth = await approveInWindow(db, h.merchant, clock);
     clock.advance(10 * MINUTE);
-    expect((await sandbox.confirm(merchant.secretKey, auth)).status).toBe(200);
+    expect((await h.sandbox.confirm(h.merchant.secretKey, auth)).status).toBe(200);
   });
 
   it('expires the payment after 10 minutes: 404 NOT_FOUND_PAYMENT_SESSION, status EXPIRED with failure EXPIRED_PAYMENT', async () => {
-    const auth = await approveInWindow(db, merchant, clock);
+    const auth = await approveInWindow(db, h.merchant, clock);
     clock.advance(10 * MINUTE + 1_000);
 
-    const res = await sandbox.confirm(merchant.secretKey, auth);
+    const res = await h.sandbox.confirm(h.merchant.secretKey, auth);
     expect([res.status, res.json.code]).toEqual([404, 'NOT_FOUND_PAYMENT_SESSION']);
 
     const row = await paymentRow(db, auth.paymentKey);
@@ -191,9 +184,9 @@ describe('the 10-minute confirm window', () => {
     expect(row.failure).toEqual({ code: 'EXPIRED_PAYMENT', message: expect.any(String) });
     expect(row.approvedAt).toBeNull();
 
-    const lookup = await sandbox.call('GET', `/v1/payments/${auth.paymentKey}`, { secretKey: merchant.secretKey });
+    const lookup = await h.sandbox.call('GET', `/v1/payments/${auth.paymentKey}`, { secretKey: h.merchant.secretKey });
     expect(lookup.json).toMatchObject({ status: 'EXPIRED', approvedAt: null, card: null, failure: { code: 'EXPIRED_PAYMENT' } });
-    const again = await sandbox.confirm(merchant.secretKey, auth);
+    const again = await h.sandbox.confirm(h.merchant.secretKey, auth);
     expect([again.status, again.json.code]).toEqual([404, 'NOT_FOUND_PAYMENT_SESSION']);
   });
 });
@@ -218,9 +211,9 @@ describe('invalid requests', () => {
   ];
 
   it.each(cases)('answers 400 INVALID_REQUEST for %s, with a message naming the problem', async (_what, body, mentions) => {
-    const auth = await approveInWindow(db, merchant, clock, { amount: 15_000 });
-    const res = await sandbox.call('POST', '/v1/payments/confirm', {
-      secretKey: merchant.secretKey,
+    const auth = await approveInWindow(db, h.merchant, clock, { amount: 15_000 });
+    const res = await h.sandbox.call('POST', '/v1/payments/confirm', {
+      secretKey: h.merchant.secretKey,
       rawBody: body({ paymentKey: auth.paymentKey, orderId: auth.orderId }),
     });
     expect(res.status).toBe(400);

@@ -199,19 +199,25 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   };
 }
 
+/** What a sandbox test file works with; filled in by beforeAll, so read it inside tests. */
+export interface SandboxHarness {
+  sandbox: RunningSandbox;
+  merchant: PspMerchant;
+}
+
 /**
  * What sandbox tests share: before all tests a PSP merchant with fresh keys and the sandbox API
- * on a real HTTP port reading time from `clock` (handed to `ready`); after all, both closed.
+ * on a real HTTP port reading time from `clock`; after all, both closed.
  */
-export function useSandboxHarness(db: Db, clock: TestClock, ready: (sandbox: RunningSandbox, merchant: PspMerchant) => void): void {
-  let sandbox: RunningSandbox | undefined;
+export function useSandboxHarness(db: Db, clock: TestClock): SandboxHarness {
+  const h = {} as SandboxHarness;
   beforeAll(async () => {
-    const merchant = await createPspMerchant(db);
-    sandbox = await startSandbox(db, clock);
-    ready(sandbox, merchant);
+    h.merchant = await createPspMerchant(db);
+    h.sandbox = await startSandbox(db, clock);
   });
   afterAll(async () => {
-    await sandbox?.close();
+    await h.sandbox?.close();
     await closeTestDatabase();
   });
+  return h;
 }

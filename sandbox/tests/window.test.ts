@@ -5,27 +5,20 @@ import {
   type AuthorizeWindowInput, InvalidWindowRequestError, authorizePaymentWindow,
 } from '@/sandbox/lib/authorize-window';
 import { kstStamp } from '@/sandbox/lib/clock';
-import type { PspMerchant } from '@/sandbox/lib/merchants';
 import { parseWindowRequest } from '@/sandbox/lib/window-request';
 import { testDatabase } from '@/tests/helpers/db';
 import { sandboxDb } from '@/sandbox/db/client';
 import {
-  approveInWindow, newOrderId, paymentRow, testClock, type RunningSandbox, useSandboxHarness,
+  approveInWindow, newOrderId, paymentRow, testClock, useSandboxHarness,
 } from './support';
 
 const db = sandboxDb(testDatabase().sql);
 const clock = testClock(new Date('2026-03-01T15:04:05.000Z')); // 2026-03-02 00:04:05 in Korea
-let merchant: PspMerchant;
-let sandbox: RunningSandbox;
-
-useSandboxHarness(db, clock, (s, m) => {
-  sandbox = s;
-  merchant = m;
-});
+const h = useSandboxHarness(db, clock);
 
 function request(overrides: AuthorizeWindowInput = {}): AuthorizeWindowInput {
   return {
-    clientKey: merchant.clientKey,
+    clientKey: h.merchant.clientKey,
     orderId: newOrderId(),
     orderName: '핸드드립 세트',
     amount: '36000',
@@ -56,7 +49,7 @@ describe('approve', () => {
 
     const row = await paymentRow(db, paymentKey);
     expect(row).toMatchObject({
-      mId: merchant.mId, orderId: input.orderId, orderName: '핸드드립 세트', amount: 36_000, balanceAmount: 36_000,
+      mId: h.merchant.mId, orderId: input.orderId, orderName: '핸드드립 세트', amount: 36_000, balanceAmount: 36_000,
       currency: 'KRW', status: 'IN_PROGRESS', approvedAt: null, lastTransactionKey: null,
     });
     expect(row.authenticatedAt?.getTime()).toBe(clock.now().getTime());
@@ -65,7 +58,7 @@ describe('approve', () => {
   it('issues a new paymentKey for every approval, also of the same order', async () => {
     const orderId = newOrderId();
     const keys = new Set<string>();
-    for (let i = 0; i < 5; i++) keys.add((await approveInWindow(db, merchant, clock, { orderId })).paymentKey);
+    for (let i = 0; i < 5; i++) keys.add((await approveInWindow(db, h.merchant, clock, { orderId })).paymentKey);
     expect(keys.size).toBe(5);
     expect(await rowsOf(orderId)).toHaveLength(5);
   });
@@ -77,8 +70,8 @@ describe('approve', () => {
 
   it('refuses a new attempt of an order that is already paid: failUrl with DUPLICATED_ORDER_ID, no new payment', async () => {
     const orderId = newOrderId();
-    const paid = await approveInWindow(db, merchant, clock, { orderId });
-    expect((await sandbox.confirm(merchant.secretKey, paid)).status).toBe(200);
+    const paid = await approveInWindow(db, h.merchant, clock, { orderId });
+    expect((await h.sandbox.confirm(h.merchant.secretKey, paid)).status).toBe(200);
 
     const url = new URL(await authorizePaymentWindow(db, request({ orderId }), clock.now));
     expect(`${url.origin}${url.pathname}`).toBe('https://shop.test/checkout/fail');
@@ -157,10 +150,10 @@ describe("only the merchant's registered origins (no open redirect)", () => {
   it('over HTTP: the window page answers 400 and the form no 303 to an unregistered origin', async () => {
     const input = request({ successUrl: 'https://evil.example/checkout/success' });
     const query = new URLSearchParams(Object.entries(input).map(([k, v]) => [k, String(v)]));
-    const page = await fetch(`${sandbox.url}/window?${query}`);
+    const page = await fetch(`${h.sandbox.url}/window?${query}`);
     expect(page.status).toBe(400);
     expect(await page.text()).toContain('registered origins');
-    const form = await fetch(`${sandbox.url}/window/authorize`, {
+    const form = await fetch(`${h.sandbox.url}/window/authorize`, {
       method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: query.toString(),
     });
     expect(form.status).toBe(400);
@@ -179,7 +172,7 @@ describe('the window page data', () => {
     const parsed = await parseWindowRequest(db, request({ amount: '50000' }));
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    expect(parsed.merchant.name).toBe(merchant.name);
+    expect(parsed.merchant.name).toBe(h.merchant.name);
     expect(parsed.request).toMatchObject({ orderName: '핸드드립 세트', amount: 50_000, currency: 'KRW' });
   });
 
@@ -187,7 +180,7 @@ describe('the window page data', () => {
     const parsed = await parseWindowRequest(db, request({ amount: 'lots' }));
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
-    expect(parsed.merchant?.mId).toBe(merchant.mId);
+    expect(parsed.merchant?.mId).toBe(h.merchant.mId);
     expect(parsed.issues.join()).toContain('amount');
   });
 });
