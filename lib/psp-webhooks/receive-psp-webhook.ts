@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '@/db/client';
+import { pg, type Db, type DbOrTx } from '@/db/client';
 import { payments, pspWebhookReceipts, refunds } from '@/db/schema';
 import { AppError } from '@/lib/errors';
 import { adoptPspPayment } from '@/lib/payments/finish-with-psp';
@@ -20,19 +20,56 @@ export const pspWebhookSchema = z.looseObject({
 
 export const transmissionIdSchema = z.string().regex(/^[A-Za-z0-9_:.-]{1,200}$/, 'tosspayments-webhook-transmission-id is missing or malformed');
 
+/** What became of a delivery when it was stored. */
+export type Receipt =
+  /** A transmission id we have stored before: answered 200, nothing done again. */
+  | 'duplicate'
+  /** Stored and finished at once: it claims what we already hold, so there is nothing to look up. */
+  | 'settled'
+  /** Stored; the work (a fresh lookup at the PSP) is still to do. */
+  | 'stored';
+
+/** The outcome written on a webhook settled when it was stored. */
+export const SETTLED_ON_RECEIPT = 'no change: it claims what we already hold (settled on receipt, no lookup)';
+
 /**
- * Stores a webhook once per transmission id. Returns false for a repeated delivery, which the
- * caller answers 200 without doing anything again.
+ * Stores a webhook once per transmission id, in one statement.
+ *
+ * Most webhooks repeat what we already know: the PSP reports the approval our own confirm just
+ * booked. Acting on a webhook means a fresh lookup at the PSP (the body is unsigned), and a lookup
+ * can only ever move us towards the PSP's record; when the body claims exactly the state we hold
+ * (DONE with nothing refunded for a SUCCESS payment with nothing refunded, ABORTED/EXPIRED for a
+ * FAILURE) there is nothing a lookup could make us do for this claim, true or forged. Such a
+ * webhook is stored already processed. Any other claim (a cancel, a status we do not hold, a
+ * payment we do not know) is stored for processing. A change the PSP made behind such a claim
+ * comes with its own webhook, and reconciliation compares every payment with the PSP's books.
  */
-export async function recordPspWebhook(db: Db, transmissionId: string, body: z.infer<typeof pspWebhookSchema>): Promise<boolean> {
-  const [row] = await db.insert(pspWebhookReceipts).values({
-    transmissionId,
-    eventType: body.eventType,
-    paymentKey: body.data?.paymentKey ?? null,
-    orderId: body.data?.orderId ?? null,
-    payload: body,
-  }).onConflictDoNothing().returning({ id: pspWebhookReceipts.transmissionId });
-  return Boolean(row);
+export async function recordPspWebhook(db: DbOrTx, transmissionId: string, body: z.infer<typeof pspWebhookSchema>): Promise<Receipt> {
+  const paymentKey = body.data?.paymentKey ?? null;
+  const claimed = body.eventType === 'PAYMENT_STATUS_CHANGED' ? body.data?.status ?? null : null;
+  const refundedClaim = refundedClaimOf(body);
+  const rows = await pg(db)`
+    with held as (
+      select 1 from payments
+      where ${paymentKey}::text is not null and psp_payment_key = ${paymentKey}::text
+        and ((${claimed}::text = 'DONE' and status = 'SUCCESS' and refunded_amount = 0 and ${refundedClaim}::bigint = 0)
+          or (${claimed}::text in ('ABORTED', 'EXPIRED') and status = 'FAILURE'))
+    )
+    insert into psp_webhook_receipts (transmission_id, event_type, payment_key, order_id, payload, processed_at, outcome)
+    select ${transmissionId}, ${body.eventType}, ${paymentKey}, ${body.data?.orderId ?? null}, ${JSON.stringify(body)}::jsonb,
+           case when exists (select 1 from held) then now() end,
+           case when exists (select 1 from held) then ${SETTLED_ON_RECEIPT}::text end
+    on conflict (transmission_id) do nothing
+    returning processed_at is not null as settled`;
+  if (rows.length === 0) return 'duplicate';
+  return rows[0]!.settled ? 'settled' : 'stored';
+}
+
+/** What the body says was refunded (total − balance), as a numeric string; null when it does not say. */
+function refundedClaimOf(body: z.infer<typeof pspWebhookSchema>): string | null {
+  const total = body.data?.totalAmount;
+  const balance = body.data?.balanceAmount;
+  return typeof total === 'number' && typeof balance === 'number' && Number.isSafeInteger(total) && Number.isSafeInteger(balance) ? String(total - balance) : null;
 }
 
 /**

@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { payments } from '@/db/schema';
+import { payments, pspWebhookReceipts } from '@/db/schema';
 import { newId } from '@/lib/ids';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
 import { sandboxDb } from '@/sandbox/db/client';
 import { injectFault } from '@/sandbox/lib/faults';
-import { processPspWebhook, pspWebhookSchema, recordPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
+import { processPspWebhook, pspWebhookSchema, recordPspWebhook, SETTLED_ON_RECEIPT } from '@/lib/psp-webhooks/receive-psp-webhook';
 import { orderFacts } from '../helpers/ledger-counts';
 import { usePaymentsHarness } from '../helpers/payments-harness';
 
@@ -33,8 +33,8 @@ describe('inbound PSP webhooks', () => {
     const { order, paymentKey } = await lostAnswer();
     expect((await paymentOf(order.orderId)).status).toBe('UNKNOWN');
     const id = `whtrans_${newId('evt')}`;
-    expect(await recordPspWebhook(t.db, id, webhook(paymentKey, order.orderId, 'DONE'))).toBe(true);
-    expect(await recordPspWebhook(t.db, id, webhook(paymentKey, order.orderId, 'DONE'))).toBe(false);
+    expect(await recordPspWebhook(t.db, id, webhook(paymentKey, order.orderId, 'DONE'))).toBe('stored');
+    expect(await recordPspWebhook(t.db, id, webhook(paymentKey, order.orderId, 'DONE'))).toBe('duplicate');
     expect(await processPspWebhook(t.db, t.psp.client(), id)).toMatch(/finished by PSP status DONE/);
     expect(await processPspWebhook(t.db, t.psp.client(), id)).toBe('already-processed');
     // A second transmission of the same change (a PSP retry with a new id) finds it done.
@@ -64,5 +64,37 @@ describe('inbound PSP webhooks', () => {
     const unknownKey = `whtrans_${newId('evt')}`;
     await recordPspWebhook(t.db, unknownKey, webhook('tsbx_does_not_exist', order.orderId, 'DONE'));
     expect(await processPspWebhook(t.db, t.psp.client(), unknownKey)).toMatch(/does not know/);
+  });
+
+  it('a webhook that claims what we hold is settled as it is stored; any other claim waits for a lookup', async () => {
+    const order = await newOrder();
+    const query = successRedirectSchema.parse(await t.psp.approve(order));
+    expect((await confirmPayment(t.db, t.psp.client(), query)).status).toBe('PAID');
+    const lookup = await t.psp.client().getPayment(query.paymentKey);
+    if (lookup.kind !== 'ok') throw new Error('lookup failed');
+    const asSent = (data: object) => pspWebhookSchema.parse({ eventType: 'PAYMENT_STATUS_CHANGED', createdAt: '2026-12-06T10:00:00.000000', data });
+    const receiptOf = async (id: string) => (await t.db.select().from(pspWebhookReceipts).where(eq(pspWebhookReceipts.transmissionId, id)))[0]!;
+
+    const approval = `whtrans_${newId('evt')}`;
+    expect(await recordPspWebhook(t.db, approval, asSent(lookup.value))).toBe('settled');
+    expect(await recordPspWebhook(t.db, approval, asSent(lookup.value))).toBe('duplicate');
+    expect(await receiptOf(approval)).toMatchObject({ outcome: SETTLED_ON_RECEIPT });
+    expect((await receiptOf(approval)).processedAt).not.toBeNull();
+
+    // Claims we do not hold: each is looked up, none is settled on its word.
+    const claims = {
+      cancelled: { ...lookup.value, status: 'CANCELED', balanceAmount: 0 },
+      'partly refunded': { ...lookup.value, balanceAmount: lookup.value.totalAmount - 1 },
+      'no amounts': { paymentKey: query.paymentKey, orderId: order.orderId, status: 'DONE' },
+      'another payment': { ...lookup.value, paymentKey: 'tsbx_not_ours' },
+    };
+    for (const [name, data] of Object.entries(claims)) {
+      const id = `whtrans_${newId('evt')}`;
+      expect([name, await recordPspWebhook(t.db, id, asSent(data))]).toEqual([name, 'stored']);
+      expect((await receiptOf(id)).processedAt).toBeNull();
+    }
+    const facts = await orderFacts(t.db, order.orderId);
+    expect(facts.statuses).toEqual(['SUCCESS']);
+    expect(facts.journals).toHaveLength(1);
   });
 });

@@ -4,6 +4,7 @@ import { newId } from '@/lib/ids';
 import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
 import { getOrderStatus } from '@/lib/payments/get-order-status';
+import { recordPspWebhook, pspWebhookSchema } from '@/lib/psp-webhooks/receive-psp-webhook';
 import { requestPayment } from '@/lib/payments/request-payment';
 import { usePaymentsHarness } from '../helpers/payments-harness';
 
@@ -41,6 +42,26 @@ describe('round trips per payment', () => {
       const steps = await pay();
       expect(steps).toEqual({ checkout: 1, 'payment request': 1, confirm: 3, 'order status': 1 });
       expect(sent.length - sentBefore).toBeLessThanOrEqual(8);
+    } finally {
+      await counted.close();
+    }
+  });
+
+  it("the PSP's webhook for an approval we booked: one round trip, and no lookup at the PSP", async () => {
+    const order = await createOrder(t.db, { items: [{ productId: t.shop.productIds[0], quantity: 1 }], checkoutKey: newId('cfm') });
+    const query = successRedirectSchema.parse(await t.psp.approve(order));
+    expect((await confirmPayment(t.db, t.psp.client(), query)).status).toBe('PAID');
+    // The body Toss sends is the Payment object, as a lookup returns it.
+    const lookup = await t.psp.client().getPayment(query.paymentKey);
+    if (lookup.kind !== 'ok') throw new Error('lookup failed');
+    const body = pspWebhookSchema.parse({ eventType: 'PAYMENT_STATUS_CHANGED', createdAt: '2026-12-06T10:00:00.000000', data: lookup.value });
+    const sent: string[] = [];
+    const counted = connect(inject('databaseUrl'), { max: 1, appName: 'won-checkout-test', onQuery: (q) => sent.push(q) });
+    try {
+      await counted.sql`select 1`; // a new connection first fetches the array types (once)
+      const before = sent.length;
+      expect(await recordPspWebhook(counted.db, `whtrans_${newId('evt')}`, body)).toBe('settled');
+      expect(sent.length - before).toBe(1);
     } finally {
       await counted.close();
     }

@@ -43,10 +43,10 @@ async function receive(db: Db, psp: TossClient, transmissionId: string, body: st
   const id = transmissionIdSchema.safeParse(transmissionId);
   const payload = pspWebhookSchema.safeParse(JSON.parse(body));
   if (!id.success || !payload.success) return new Response('bad request', { status: 400 });
-  const fresh = await recordPspWebhook(db, id.data, payload.data);
-  if (fresh && process) {
+  const receipt = await recordPspWebhook(db, id.data, payload.data);
+  if (receipt === 'stored' && process) {
     // The route runs this after answering; a failure leaves the stored webhook to recovery.
     await processPspWebhook(db, psp, id.data).catch((err: unknown) => note(`webhook ${id.data.slice(-6)} left for recovery: ${(err as Error).message}`));
   }
-  return Response.json({ received: true, duplicate: !fresh });
+  return Response.json({ received: true, duplicate: receipt === 'duplicate' });
 }

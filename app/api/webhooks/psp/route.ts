@@ -7,14 +7,14 @@ import { pspClient } from '@/lib/psp/server-client';
 
 /**
  * Toss webhooks (PAYMENT_STATUS_CHANGED, CANCEL_STATUS_CHANGED). Stored once per transmission
- * id and answered 200 at once; the work (re-fetching the payment from the PSP) runs after the
- * response. If this process dies first, the recovery worker processes the stored webhook.
+ * id and answered 200 at once; one that claims what we already hold is finished as it is stored,
+ * and the work for any other (re-fetching the payment from the PSP) runs after the response. If this process dies first, the recovery worker processes the stored webhook.
  */
 export const POST = route(async (req) => {
   const transmissionId = transmissionIdSchema.parse(req.headers.get('tosspayments-webhook-transmission-id') ?? '');
   const body = await parseJsonBody(req, pspWebhookSchema, BODY_LIMITS.webhook);
-  const fresh = await recordPspWebhook(db(), transmissionId, body);
-  if (fresh) {
+  const receipt = await recordPspWebhook(db(), transmissionId, body);
+  if (receipt === 'stored') {
     after(async () => {
       try {
         const outcome = await processPspWebhook(db(), pspClient(), transmissionId);
@@ -24,5 +24,5 @@ export const POST = route(async (req) => {
       }
     });
   }
-  return json({ received: true, duplicate: !fresh });
+  return json({ received: true, duplicate: receipt === 'duplicate' });
 });
