@@ -13,6 +13,7 @@ import { merchants, products } from '@/db/schema';
 import { checkInvariants, totalViolations } from '@/lib/invariants/check-invariants';
 import { renderChart } from './lib/bench/chart';
 import { PAGE_STEPS, runPayFlowLoad, STEPS, type PayFlowLoadResult } from './lib/bench/pay-flow-load';
+import { measurePageCosts, shopperPages, type PageCost, type PaidOrder } from './lib/bench/page-cost';
 import { PROFILE_PG_SETTINGS, profileDir, profileWebNodeArgs, resetStatementStats, writeScanPlans, writeStatementReport } from './lib/bench/profile';
 import { postmasterPid, processTreeCpuMs } from './lib/bench/cpu-usage';
 import { backendCpuByApplication, backendCpuDelta, statementCounts, statementDelta, type StatementCounts } from './lib/bench/pg-usage';
@@ -43,6 +44,8 @@ Options:
   --pool N             the web app's PostgreSQL pool size, DATABASE_POOL_MAX (default 10)
   --pgbench-scale N    pgbench scale factor (default: the largest concurrency, as pgbench advises)
   --out DIR            results folder (default results/bench)
+  --pages N            after the cases, request each shopper page N times alone and report the web
+                       process's CPU per request of each, next to a JSON route's (default 0: skip)
   --profile            also write where the time goes: the top statements per payment
                        (<out>/profile/statements.txt) and V8 CPU profiles of the web process
   --build              run \`next build\` first even when a build exists (default: only when missing)
@@ -69,6 +72,7 @@ const optionsSchema = z.object({
   out: z.string().min(1).default('results/bench'),
   build: z.boolean().default(false),
   profile: z.boolean().default(false),
+  pages: wholeNumber(0, 100_000).default(0),
 });
 
 const say = (line: string) => console.log(`[bench] ${line}`);
@@ -83,7 +87,7 @@ function readOptions() {
     ({ values } = parseArgs({
       options: {
         concurrency: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, cases: { type: 'string' },
-        merchants: { type: 'string' }, 'web-workers': { type: 'string' }, pool: { type: 'string' }, 'pgbench-scale': { type: 'string' }, out: { type: 'string' },
+        merchants: { type: 'string' }, pages: { type: 'string' }, 'web-workers': { type: 'string' }, pool: { type: 'string' }, 'pgbench-scale': { type: 'string' }, out: { type: 'string' },
         build: { type: 'boolean' }, profile: { type: 'boolean' }, help: { type: 'boolean' },
       },
     }));
@@ -214,11 +218,21 @@ async function main() {
       say(await writeScanPlans(database, path.join(profiling, 'scan-plans.txt')));
       say(`statement report and scan plans in ${profiling}; CPU profiles of the web process are written there when it stops`);
     }
+    let pages: PageCost[] = [];
+    if (opts.pages > 0) {
+      const [paid] = await database.sql<PaidOrder[]>`
+        select o.id as "orderId", p.psp_payment_key as "paymentKey", o.amount::text as amount
+          from orders o join payments p on p.order_id = o.id where p.status = 'SUCCESS' order by p.updated_at desc limit 1`;
+      if (!paid) throw new Error('no paid order to load the pages of');
+      say(`pages: each requested ${opts.pages} times, alone, for order ${paid.orderId}`);
+      pages = await measurePageCosts({ baseUrl: stack.baseUrl, webPid: stack.web.pid!, pages: shopperPages(paid), requests: opts.pages });
+      for (const c of pages) say(`  ${c.page.padEnd(36)} ${c.cpuMsPerRequest.toFixed(2).padStart(6)} ms CPU/request  p50 ${c.p50Ms.toFixed(1)} ms  ${c.bytes} bytes`);
+    }
     const invariants = await checkInvariants(database.db, {});
     const violations = totalViolations(invariants);
     printSummary(measurements);
     say(`invariants after the run: ${violations} violations`);
-    await writeResults(opts.out, { opts, measurements, pgbench, invariants, violations, pgbenchScale: scale });
+    await writeResults(opts.out, { opts, measurements, pgbench, pages, invariants, violations, pgbenchScale: scale });
     process.exitCode = violations === 0 ? 0 : 1;
   } finally {
     await database.close();
@@ -273,7 +287,7 @@ function printSummary(ms: Measurement[]) {
   }
 }
 
-async function writeResults(out: string, data: { opts: object; measurements: Measurement[]; pgbench: PgbenchResult[]; invariants: object; violations: number; pgbenchScale: number }) {
+async function writeResults(out: string, data: { opts: object; measurements: Measurement[]; pgbench: PgbenchResult[]; pages: PageCost[]; invariants: object; violations: number; pgbenchScale: number }) {
   mkdirSync(out, { recursive: true });
   const machine = {
     cpus: os.cpus().length,
