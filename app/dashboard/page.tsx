@@ -1,5 +1,6 @@
 import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import Link from 'next/link';
+import { getTranslations } from 'next-intl/server';
 import { db } from '@/db';
 import { OverviewView } from '@/components/dashboard/overview-view';
 import { SystemHealthPanel } from '@/components/dashboard/system-health';
@@ -14,13 +15,14 @@ import { queryKeys } from '@/lib/query/keys';
 /** Overview: prefetched here per request, hydrated into the browser's query cache. */
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const { merchantId } = await requireMerchantPage();
+  const t = await getTranslations('overview');
   const parsed = overviewParamsSchema.safeParse(firstValues(await searchParams));
   if (!parsed.success) {
     return (
       <>
-        <h1>Overview</h1>
+        <h1>{t('title')}</h1>
         <p className="notice error" data-testid="overview-invalid">
-          This period cannot be shown ({describeIssues(parsed.error)}). <Link href="/dashboard">Show the last 30 days</Link>
+          {t('invalid', { issues: describeIssues(parsed.error) })} <Link href="/dashboard">{t('last30')}</Link>
         </p>
       </>
     );
@@ -34,7 +36,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   const health = await getSystemHealth(db());
   return (
     <>
-      <h1>Overview</h1>
+      <h1>{t('title')}</h1>
       <HydrationBoundary state={dehydrate(queryClient)}>
         <OverviewView params={parsed.data} />
       </HydrationBoundary>

@@ -1,10 +1,12 @@
 'use client';
 
 import Link from 'next/link';
+import { useLocale, useTranslations } from 'next-intl';
 import { useRouter } from 'next/navigation';
 import type { FormEvent } from 'react';
 import { isCalendarDate } from '@/lib/kst';
 import { ORDER_STATUSES } from '@/lib/dashboard/order-search-params';
+import { wordFor } from '@/lib/i18n/words';
 
 export interface OrderFilterValues {
   q?: string;
@@ -20,6 +22,8 @@ export interface OrderFilterValues {
  */
 export function OrderFilters({ values }: { values: OrderFilterValues }) {
   const router = useRouter();
+  const t = useTranslations('orders');
+  const locale = useLocale();
   // A date input cannot hold an invalid date (the page explains what was wrong with it).
   const date = (v: string | undefined) => (v && isCalendarDate(v) ? v : '');
   const submit = (e: FormEvent<HTMLFormElement>) => {
@@ -32,27 +36,27 @@ export function OrderFilters({ values }: { values: OrderFilterValues }) {
   return (
     <form method="get" action="/dashboard/orders" onSubmit={submit} className="card row" style={{ flexWrap: 'wrap', justifyContent: 'flex-start', marginBottom: 16 }} role="search">
       <label>
-        Order id{' '}
-        <input name="q" type="search" placeholder="ord_… (exact or prefix)" defaultValue={values.q ?? ''} data-testid="orders-search" autoComplete="off" />
+        {t('filterId')}{' '}
+        <input name="q" type="search" placeholder={t('filterIdPlaceholder')} defaultValue={values.q ?? ''} data-testid="orders-search" autoComplete="off" />
       </label>
       <label>
-        Status{' '}
+        {t('filterStatus')}{' '}
         <select name="status" defaultValue={values.status ?? ''} data-testid="orders-status-filter" onChange={(e) => e.currentTarget.form?.requestSubmit()}>
-          <option value="">Any</option>
-          {ORDER_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+          <option value="">{t('any')}</option>
+          {ORDER_STATUSES.map((s) => <option key={s} value={s}>{wordFor(locale, 'orderStatus', s)}</option>)}
         </select>
       </label>
       <label>
-        From{' '}
+        {t('from')}{' '}
         <input name="from" type="date" defaultValue={date(values.from)} data-testid="orders-from" />
       </label>
       <label>
-        To{' '}
+        {t('to')}{' '}
         <input name="to" type="date" defaultValue={date(values.to)} data-testid="orders-to" />
       </label>
-      <button type="submit" data-testid="orders-search-submit">Search</button>
-      <Link href="/dashboard/orders" className="button secondary" data-testid="orders-clear">Clear</Link>
-      <span className="muted">Dates are Korean (KST) days.</span>
+      <button type="submit" data-testid="orders-search-submit">{t('search')}</button>
+      <Link href="/dashboard/orders" className="button secondary" data-testid="orders-clear">{t('clear')}</Link>
+      <span className="muted">{t('kstNote')}</span>
     </form>
   );
 }

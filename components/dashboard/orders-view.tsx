@@ -1,9 +1,11 @@
 'use client';
 
 import Link from 'next/link';
-import { kstDateTimeOf } from '@/lib/kst';
+import { useLocale, useTranslations } from 'next-intl';
+
 import { hasOrderFilters, orderSearchQuery, type OrderSearch } from '@/lib/dashboard/order-search-params';
-import { formatMoney } from '@/lib/money';
+import { formatMoney, formatTime } from '@/lib/format';
+import { wordFor } from '@/lib/i18n/words';
 import { OrderFilters } from './order-filters';
 import { Pager } from './pager';
 import { QueryError } from './query-error';
@@ -18,38 +20,40 @@ const pageHref = (search: OrderSearch, page: number) => {
 export function OrdersView({ search }: { search: OrderSearch }) {
   const { data, error, isPending, isPlaceholderData, refetch } = useOrderSearch(search);
   const filtered = hasOrderFilters(search);
+  const t = useTranslations('orders');
+  const locale = useLocale();
 
   return (
     <>
       <OrderFilters key={orderSearchQuery(search, { page: 1 })} values={search} />
       {isPending ? (
-        <p className="card muted" aria-busy="true" data-testid="orders-loading">Loading orders…</p>
+        <p className="card muted" aria-busy="true" data-testid="orders-loading">{t('loading')}</p>
       ) : error && !data ? (
-        <QueryError what="the orders" error={error} retry={() => void refetch()} testId="orders-error" />
+        <QueryError what={t('what')} error={error} retry={() => void refetch()} testId="orders-error" />
       ) : data && data.total === 0 ? (
         <p className="card muted" data-testid="orders-empty">
           {filtered
-            ? <>No orders match these filters. <Link href="/dashboard/orders">Show all orders</Link></>
-            : 'No orders yet. They appear here as soon as a shopper checks out.'}
+            ? <>{t('noMatch')} <Link href="/dashboard/orders">{t('showAll')}</Link></>
+            : t('none')}
         </p>
       ) : data && (
         <>
-          {error && <QueryError what="the latest orders" error={error} retry={() => void refetch()} testId="orders-error" />}
+          {error && <QueryError what={t('whatLatest')} error={error} retry={() => void refetch()} testId="orders-error" />}
           {data.rows.length === 0 ? (
             <p className="card muted" data-testid="orders-past-end">
-              Page {data.page} is past the last page. <Link href={pageHref(search, 1)}>Go to the first page</Link>
+              {t('pastEnd', { page: data.page })} <Link href={pageHref(search, 1)}>{t('firstPage')}</Link>
             </p>
           ) : (
             <table style={isPlaceholderData ? { opacity: 0.6 } : undefined} aria-busy={isPlaceholderData}>
-              <thead><tr><th>Order</th><th>Items</th><th>Status</th><th className="num">Amount</th><th>Created (KST)</th></tr></thead>
+              <thead><tr><th>{t('order')}</th><th>{t('items')}</th><th>{t('status')}</th><th className="num">{t('amount')}</th><th>{t('created')}</th></tr></thead>
               <tbody>
                 {data.rows.map((o) => (
                   <tr key={o.orderId} data-testid="order-row" data-order-id={o.orderId} data-status={o.status}>
                     <td><Link href={`/dashboard/orders/${o.orderId}`}>{o.orderId}</Link></td>
                     <td>{o.orderName}</td>
-                    <td><span className={`badge ${o.status}`}>{o.status}</span></td>
+                    <td><span className={`badge ${o.status}`}>{wordFor(locale, 'orderStatus', o.status)}</span></td>
                     <td className="num">{formatMoney(o.amount, o.currency)}</td>
-                    <td className="muted">{kstDateTimeOf(o.createdAt)}</td>
+                    <td className="muted">{formatTime(o.createdAt)}</td>
                   </tr>
                 ))}
               </tbody>

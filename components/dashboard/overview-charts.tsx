@@ -2,10 +2,9 @@
 
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { OverviewDay } from '@/lib/dashboard/get-overview';
-import { formatMoney } from '@/lib/money';
+import { formatCompact, formatCount, formatMoney } from '@/lib/format';
 
 const HEIGHT = 240;
-const compactWon = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 const shortDay = (date: string) => date.slice(5); // MM-dd
 
 /**
@@ -28,7 +27,7 @@ function DailyBars({ data, dataKey, testId, label, format, axisFormat }: {
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="date" tickFormatter={shortDay} minTickGap={12} fontSize={12} />
           <YAxis tickFormatter={axisFormat} allowDecimals={false} width={48} fontSize={12} />
-          <Tooltip formatter={(v) => [format(Number(v)), label]} labelFormatter={(d) => `${String(d)} (KST)`} />
+          <Tooltip formatter={(v) => [format(Number(v)), label]} labelFormatter={(d) => `${String(d)} KST`} />
           <Bar dataKey={dataKey} fill="#2457e6" isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
@@ -36,16 +35,16 @@ function DailyBars({ data, dataKey, testId, label, format, axisFormat }: {
   );
 }
 
-export function VolumeChart({ data, currency }: { data: OverviewDay[]; currency: string }) {
+export function VolumeChart({ data, currency, label }: { data: OverviewDay[]; currency: string; label: string }) {
   return (
-    <DailyBars data={data} dataKey="approvedAmount" testId="chart-volume" label={`Approved volume (${currency})`}
-      format={(v) => formatMoney(v, currency)} axisFormat={(v) => compactWon.format(v)} />
+    <DailyBars data={data} dataKey="approvedAmount" testId="chart-volume" label={label}
+      format={(v) => formatMoney(v, currency)} axisFormat={(v) => formatCompact(v)} />
   );
 }
 
-export function CountChart({ data }: { data: OverviewDay[] }) {
+export function CountChart({ data, label }: { data: OverviewDay[]; label: string }) {
   return (
-    <DailyBars data={data} dataKey="approvedCount" testId="chart-count" label="Approved payments"
-      format={(v) => String(v)} axisFormat={(v) => String(v)} />
+    <DailyBars data={data} dataKey="approvedCount" testId="chart-count" label={label}
+      format={(v) => formatCount(v)} axisFormat={(v) => formatCount(v)} />
   );
 }

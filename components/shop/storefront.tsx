@@ -1,9 +1,11 @@
 'use client';
 
 import { useMutation, useQuery } from '@tanstack/react-query';
+import { useLocale, useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
-import { formatMoney } from '@/lib/money';
-import { fetchJson } from '@/lib/query/fetch-json';
+import { apiErrorText } from '@/lib/i18n/words';
+import { formatMoney } from '@/lib/format';
+import { ApiError, fetchJson } from '@/lib/query/fetch-json';
 import { queryKeys } from '@/lib/query/keys';
 import { type PaymentRequestResponse, usePayOrder } from './use-pay-order';
 
@@ -26,6 +28,8 @@ function checkoutKey(): string {
 }
 
 export function Storefront() {
+  const t = useTranslations('storefront');
+  const locale = useLocale();
   const products = useQuery({ queryKey: queryKeys.products(), queryFn: () => fetchJson<Product[]>('/api/products') });
   const [cart, setCart] = useState<Cart>({});
   const pay = usePayOrder();
@@ -56,38 +60,38 @@ export function Storefront() {
   return (
     <div className="layout-shop">
       <section>
-        <h1>Shop</h1>
-        {products.isPending && <p className="muted">Loading products…</p>}
-        {products.isError && <p className="notice error">Could not load products: {products.error.message}</p>}
-        {products.isSuccess && list.length === 0 && <p className="muted">No products yet.</p>}
+        <h1>{t('title')}</h1>
+        {products.isPending && <p className="muted">{t('loadingProducts')}</p>}
+        {products.isError && <p className="notice error">{t('loadFailed', { message: products.error.message })}</p>}
+        {products.isSuccess && list.length === 0 && <p className="muted">{t('noProducts')}</p>}
         <div className="grid">
           {list.map((p) => (
             <div key={p.id} className="card" data-testid="product-card" data-product-id={p.id}>
               <div>{p.name}</div>
               <div className="row" style={{ marginTop: 12 }}>
                 <span className="price">{formatMoney(p.price, p.currency)}</span>
-                <button data-testid="add-to-cart" onClick={() => setCart((c) => ({ ...c, [p.id]: (c[p.id] ?? 0) + 1 }))}>Add</button>
+                <button data-testid="add-to-cart" onClick={() => setCart((c) => ({ ...c, [p.id]: (c[p.id] ?? 0) + 1 }))}>{t('add')}</button>
               </div>
             </div>
           ))}
         </div>
       </section>
       <aside className="card" data-testid="cart">
-        <h2 style={{ marginTop: 0 }}>Cart</h2>
-        {lines.length === 0 && <p className="muted">Your cart is empty.</p>}
+        <h2 style={{ marginTop: 0 }}>{t('cart')}</h2>
+        {lines.length === 0 && <p className="muted">{t('cartEmpty')}</p>}
         {lines.map((p) => (
           <div key={p.id} className="row" data-testid="cart-line">
             <span>{p.name} × {cart[p.id]}</span>
-            <button className="secondary" aria-label={`Remove one ${p.name}`} onClick={() => setCart(({ [p.id]: n = 0, ...rest }) => (n > 1 ? { ...rest, [p.id]: n - 1 } : rest))}>−</button>
+            <button className="secondary" aria-label={t('removeOne', { name: p.name })} onClick={() => setCart(({ [p.id]: n = 0, ...rest }) => (n > 1 ? { ...rest, [p.id]: n - 1 } : rest))}>−</button>
           </div>
         ))}
         <div className="row" style={{ margin: '12px 0' }}>
-          <strong>Total</strong>
+          <strong>{t('total')}</strong>
           <strong data-testid="cart-total">{formatMoney(total, currency)}</strong>
         </div>
-        {error && <p className="notice error" role="alert">{error.message}</p>}
+        {error && <p className="notice error" role="alert">{error instanceof ApiError ? apiErrorText(locale, error) : error.message}</p>}
         <button data-testid="checkout-submit" disabled={lines.length === 0 || busy} onClick={() => checkout.mutate()} style={{ width: '100%' }}>
-          {busy ? 'Opening payment…' : 'Checkout and pay'}
+          {busy ? t('opening') : t('checkout')}
         </button>
       </aside>
     </div>

@@ -1,9 +1,10 @@
 import 'server-only';
-import { and, count, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, lt, notInArray, or, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { payments, refunds, type PaymentStatus } from '@/db/schema';
 import { getBalances, type BalanceView } from './get-balances';
 import { addDays, kstDateOf, kstStartOf } from '@/lib/kst';
+import { SHOPPER_CANCEL_CODES, TIMEOUT_CODES } from '@/lib/i18n/words';
 import type { OverviewParams } from './overview-params';
 
 /** The overview's money figures are in won; the shop sells in KRW only. */
@@ -34,7 +35,15 @@ export interface Overview {
   approved: { count: number; amount: number };
   /** Attempts that ended FAILURE in the window (declined, cancelled, expired). */
   failedCount: number;
-  /** approved / (approved + failed), 0–1; null when no attempt finished in the window. */
+  /**
+   * Of those, the ones somebody refused (card company, PSP): every failure except a shopper's
+   * cancel and a window that timed out. Walking away is not a decision on the payment.
+   */
+  declinedCount: number;
+  /**
+   * approved / (approved + declined), 0–1: of the payments someone decided on, the share
+   * approved. Null when no attempt was decided in the window.
+   */
   approvalRate: number | null;
   /** Refunds that succeeded in the window. */
   refunds: { count: number; amount: number };
@@ -70,7 +79,11 @@ export async function getOverview(db: DbOrTx, merchantId: string, params: Overvi
     ))
     .groupBy(day);
 
-  const [failed] = await db.select({ n: count() }).from(payments).where(and(
+  const notDecided = [...SHOPPER_CANCEL_CODES, ...TIMEOUT_CODES];
+  const [failed] = await db.select({
+    n: count(),
+    declined: count(sql`case when ${or(isNull(payments.failureCode), notInArray(payments.failureCode, notDecided))} then 1 end`),
+  }).from(payments).where(and(
     eq(payments.merchantId, merchantId),
     eq(payments.currency, OVERVIEW_CURRENCY),
     eq(payments.status, 'FAILURE'),
@@ -98,6 +111,7 @@ export async function getOverview(db: DbOrTx, merchantId: string, params: Overvi
   }
   const approvedCount = series.reduce((n, d) => n + d.approvedCount, 0);
   const failedCount = failed?.n ?? 0;
+  const declinedCount = failed?.declined ?? 0;
   return {
     days: params.days,
     currency: OVERVIEW_CURRENCY,
@@ -106,7 +120,8 @@ export async function getOverview(db: DbOrTx, merchantId: string, params: Overvi
     series,
     approved: { count: approvedCount, amount: series.reduce((n, d) => n + d.approvedAmount, 0) },
     failedCount,
-    approvalRate: approvedCount + failedCount === 0 ? null : approvedCount / (approvedCount + failedCount),
+    declinedCount,
+    approvalRate: approvedCount + declinedCount === 0 ? null : approvedCount / (approvedCount + declinedCount),
     refunds: { count: refunded?.n ?? 0, amount: Number(refunded?.amount ?? 0n) },
     balances,
   };

@@ -40,7 +40,7 @@ async function order(shop: TestShop, product: 0 | 1 | 2, quantity = 1): Promise<
   return createOrder(db, { items: [{ productId: shop.productIds[product], quantity }], checkoutKey: newId('cfm') });
 }
 
-function windowInput(o: OrderCreated, action: 'approve' | 'decline') {
+function windowInput(o: OrderCreated, action: 'approve' | 'decline' | 'cancel') {
   return {
     clientKey, orderId: o.orderId, orderName: o.orderName, amount: o.amount, currency: 'KRW',
     successUrl: 'http://shop.test/checkout/success', failUrl: 'http://shop.test/checkout/fail', action,
@@ -60,9 +60,9 @@ async function pay(o: OrderCreated, at?: Date): Promise<string> {
   }
 }
 
-/** The card is declined in the window; the fail redirect records it. */
-async function decline(o: OrderCreated): Promise<void> {
-  const q = new URL(await authorizePaymentWindow(pspDb, windowInput(o, 'decline'), clock)).searchParams;
+/** The card is declined (or the shopper cancels) in the window; the fail redirect records it. */
+async function decline(o: OrderCreated, action: 'decline' | 'cancel' = 'decline'): Promise<void> {
+  const q = new URL(await authorizePaymentWindow(pspDb, windowInput(o, action), clock)).searchParams;
   const result = await recordWindowFailure(db, psp, failRedirectSchema.parse({ orderId: q.get('orderId'), code: q.get('code'), message: q.get('message') ?? '' }));
   expect(result.status).toBe('PAYMENT_FAILED');
 }
@@ -96,6 +96,7 @@ beforeAll(async () => {
   await pay(await order(shopA, 1), kstNoon(addDays(today, -40)));
   await decline(await order(shopA, 0));
   await decline(await order(shopA, 2));
+  await decline(await order(shopA, 1), 'cancel'); // the shopper walked away: not a refusal
   await order(shopA, 2); // awaiting payment: not a finished attempt
   await refund(shopA, a1, 5_000);
   await refund(shopA, a2); // all 8,400
@@ -129,9 +130,10 @@ describe('overview', () => {
     expect(o.approved).toEqual({ count: 4, amount: 138_300 });
   });
 
-  it('approval rate counts finished attempts only; refunds are counted and summed', async () => {
+  it('approval rate is approved of decided attempts (a shopper cancel is not one); refunds are counted and summed', async () => {
     const o = await overview(shopA, 30);
-    expect(o.failedCount).toBe(2);
+    expect(o.failedCount).toBe(3);
+    expect(o.declinedCount).toBe(2);
     expect(o.approvalRate).toBeCloseTo(4 / 6, 10);
     expect(o.refunds).toEqual({ count: 2, amount: 13_400 });
   });

@@ -1,6 +1,7 @@
 import Link from 'next/link';
+import { getLocale, getTranslations } from 'next-intl/server';
 import { db } from '@/db';
-import { formatTime } from '@/lib/format-time';
+import { AuditTable } from '@/components/dashboard/audit-table';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
 import { pageParam } from '@/lib/http/page-param';
 import { listAuditLog } from '@/lib/settings/merchant-settings';
@@ -8,28 +9,16 @@ import { listAuditLog } from '@/lib/settings/merchant-settings';
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
   const { merchantId } = await requireMerchantPage();
   const page = pageParam((await searchParams).page);
-  const log = await listAuditLog(db(), merchantId, page);
+  const [log, t, tc, locale] = await Promise.all([listAuditLog(db(), merchantId, page), getTranslations('audit'), getTranslations('common'), getLocale()]);
   return (
     <>
-      <h1>Audit log</h1>
-      <p className="muted">Every refund, replay, settings and key change, by whom. Entries cannot be edited or deleted.</p>
-      {log.rows.length === 0 ? <p className="card muted" data-testid="audit-empty">Nothing recorded yet.</p> : (
-        <table>
-          <thead><tr><th>When</th><th>Who</th><th>What</th><th>Target</th><th>Detail</th></tr></thead>
-          <tbody>
-            {log.rows.map((a) => (
-              <tr key={String(a.id)} data-testid="audit-row">
-                <td>{formatTime(a.createdAt)}</td><td>{a.actor}</td><td>{a.action}</td><td>{a.target ?? '—'}</td>
-                <td><code>{JSON.stringify(a.detail)}</code></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <h1>{t('title')}</h1>
+      <p className="muted">{t('intro')}</p>
+      {log.rows.length === 0 ? <p className="card muted" data-testid="audit-empty">{t('none')}</p> : <AuditTable rows={log.rows} locale={locale} t={t} />}
       <div className="pager">
-        {page > 1 && <Link href={`/dashboard/audit?page=${page - 1}`}>← Newer</Link>}
-        <span className="muted">Page {page}</span>
-        {log.hasMore && <Link href={`/dashboard/audit?page=${page + 1}`}>Older →</Link>}
+        {page > 1 && <Link href={`/dashboard/audit?page=${page - 1}`}>{tc('newer')}</Link>}
+        <span className="muted">{tc('page', { page })}</span>
+        {log.hasMore && <Link href={`/dashboard/audit?page=${page + 1}`}>{tc('older')}</Link>}
       </div>
     </>
   );

@@ -1,30 +1,33 @@
+import { getLocale, getTranslations } from 'next-intl/server';
 import { db } from '@/db';
 import { accountBalances, trialBalance } from '@/lib/ledger/balances';
-import { formatMoney } from '@/lib/money';
+import { formatMoney } from '@/lib/format';
+import { wordFor } from '@/lib/i18n/words';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
 
 export default async function LedgerPage() {
   const { merchantId } = await requireMerchantPage();
-  const balances = await accountBalances(db(), merchantId);
+  const [balances, t, to, locale] = await Promise.all([accountBalances(db(), merchantId), getTranslations('ledger'), getTranslations('overview'), getLocale()]);
   const totals = trialBalance(balances);
   // Each currency must sum to zero on its own; shown as the sum of their absolute imbalances.
   const total = [...totals.values()].reduce((a, b) => a + (b < 0n ? -b : b), 0n);
+  const currency = balances[0]?.currency ?? 'KRW';
   return (
     <>
-      <h1>Ledger</h1>
+      <h1>{t('title')}</h1>
       <p className={`notice ${total === 0n ? 'ok' : 'error'}`}>
-        Trial balance (debits minus credits over every account): <strong data-testid="trial-balance">{total.toString()}</strong>
-        {total === 0n ? ' — the books balance.' : ' — the books do NOT balance; this is a bug, please report it.'}
+        {t('trialBalance')} <strong data-testid="trial-balance" data-value={total.toString()}>{formatMoney(total, currency)}</strong>
+        {total === 0n ? t('balanced') : t('unbalanced')}
       </p>
       {balances.length === 0 ? (
-        <p className="card muted" data-testid="accounts-empty">No accounts yet: they open with the first approved payment.</p>
+        <p className="card muted" data-testid="accounts-empty">{to('noAccounts')}</p>
       ) : (
         <table>
-          <thead><tr><th>Account</th><th>Currency</th><th className="num">Balance (debit +, credit −)</th></tr></thead>
+          <thead><tr><th>{to('account')}</th><th>{to('currency')}</th><th className="num">{to('balance')}</th></tr></thead>
           <tbody>
             {balances.map((b) => (
-              <tr key={b.accountId} data-testid="account-row">
-                <td>{b.code}</td><td>{b.currency}</td><td className="num">{formatMoney(b.balance, b.currency)}</td>
+              <tr key={b.accountId} data-testid="account-row" data-account={b.code}>
+                <td>{wordFor(locale, 'account', b.code)}</td><td>{b.currency}</td><td className="num">{formatMoney(b.balance, b.currency)}</td>
               </tr>
             ))}
           </tbody>

@@ -1,5 +1,6 @@
 import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import Link from 'next/link';
+import { getTranslations } from 'next-intl/server';
 import { db } from '@/db';
 import { OrderFilters } from '@/components/dashboard/order-filters';
 import { OrdersView } from '@/components/dashboard/orders-view';
@@ -13,15 +14,16 @@ import { queryKeys } from '@/lib/query/keys';
 /** Orders, searchable by id prefix, status and KST date range; the filters live in the URL. */
 export default async function OrdersPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const { merchantId } = await requireMerchantPage();
+  const t = await getTranslations('orders');
   const raw = firstValues(await searchParams);
   const parsed = orderSearchSchema.safeParse(raw);
   if (!parsed.success) {
     return (
       <>
-        <h1>Orders</h1>
+        <h1>{t('title')}</h1>
         <OrderFilters values={{ q: raw.q, status: raw.status, from: raw.from, to: raw.to }} />
         <p className="notice error" data-testid="orders-invalid">
-          These filters cannot be used: {describeIssues(parsed.error)}. <Link href="/dashboard/orders">Clear the filters</Link>
+          {t('invalid', { issues: describeIssues(parsed.error) })} <Link href="/dashboard/orders">{t('clearFilters')}</Link>
         </p>
       </>
     );
@@ -34,7 +36,7 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
   });
   return (
     <>
-      <h1>Orders</h1>
+      <h1>{t('title')}</h1>
       <HydrationBoundary state={dehydrate(queryClient)}>
         <OrdersView search={parsed.data} />
       </HydrationBoundary>

@@ -1,7 +1,9 @@
 import { headers } from 'next/headers';
 import Link from 'next/link';
+import { getLocale, getTranslations } from 'next-intl/server';
 import { db } from '@/db';
-import { formatTime } from '@/lib/format-time';
+import { formatCount, formatTime } from '@/lib/format';
+import { wordFor } from '@/lib/i18n/words';
 import { Pager } from '@/components/dashboard/pager';
 import { listReconciliationRuns } from '@/lib/dashboard/reconciliation-views';
 import { pageParam } from '@/lib/http/page-param';
@@ -14,32 +16,37 @@ const CLASSES = ['MATCHED', 'MISSING_OURS', 'MISSING_AT_PSP', 'AMOUNT_MISMATCH',
 export default async function ReconciliationPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
   const { merchantId } = await requireMerchantPage();
   const operator = await operatorFromHeaders(await headers());
-  const runs = await listReconciliationRuns(db(), merchantId, pageParam((await searchParams).page));
+  const [runs, t, locale] = await Promise.all([
+    listReconciliationRuns(db(), merchantId, pageParam((await searchParams).page)),
+    getTranslations('reconciliation'),
+    getLocale(),
+  ]);
   return (
     <>
       <div className="row">
-        <h1>Reconciliation</h1>
-        {operator && <form action={reconcileTodayAction}><button type="submit" data-testid="reconcile-now">Reconcile today now</button></form>}
+        <h1>{t('title')}</h1>
+        {operator && <form action={reconcileTodayAction}><button type="submit" data-testid="reconcile-now">{t('now')}</button></form>}
       </div>
-      <p className="muted">Each run compares the PSP&apos;s settlements and payment states with our payments and ledger. Mismatches are reported, never silently fixed. A daily run covers yesterday; operators run it (npm run reconcile).</p>
+      <p className="muted">{t('intro')}</p>
       {runs.total === 0 ? (
-        <p className="card muted" data-testid="reconciliation-empty">No reconciliation has run yet.</p>
+        <p className="card muted" data-testid="reconciliation-empty">{t('none')}</p>
       ) : (
         <>
-          <table>
-            <thead><tr><th>Run</th><th>Dates (KST)</th><th>Trigger</th><th>Finished</th>{CLASSES.map((c) => <th key={c} className="num">{c}</th>)}</tr></thead>
+          <div className="table-wrap"><table data-testid="reconciliation-runs">
+            <thead><tr><th>{t('run')}</th><th>{t('dates')}</th><th>{t('trigger')}</th><th>{t('finished')}</th>{CLASSES.map((c) => <th key={c} className="num">{wordFor(locale, 'reconClass', c)}</th>)}</tr></thead>
             <tbody>
               {runs.rows.map((r) => (
                 <tr key={r.id} data-testid="reconciliation-run">
-                  <td><Link href={`/dashboard/reconciliation/${r.id}`}>{r.id}</Link></td>
+                  {/* The id's tail is enough to tell runs apart; the link and its title carry all of it. */}
+                  <td><Link href={`/dashboard/reconciliation/${r.id}`} title={r.id}><code>…{r.id.slice(-8)}</code></Link></td>
                   <td>{r.fromDate === r.toDate ? r.fromDate : `${r.fromDate} – ${r.toDate}`}</td>
-                  <td>{r.trigger}</td>
-                  <td>{r.error ? <span className="badge FAILURE" title={r.error}>failed</span> : formatTime(r.finishedAt, 'running…')}</td>
-                  {CLASSES.map((c) => <td key={c} className="num">{r.mine[c] ?? 0}</td>)}
+                  <td>{wordFor(locale, 'reconTrigger', r.trigger)}</td>
+                  <td>{r.error ? <span className="badge FAILURE" title={r.error}>{t('failed')}</span> : formatTime(r.finishedAt, t('running'))}</td>
+                  {CLASSES.map((c) => <td key={c} className="num">{formatCount(r.mine[c] ?? 0)}</td>)}
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
           <Pager page={runs.page} pageCount={runs.pageCount} total={runs.total} href={(p) => `/dashboard/reconciliation?page=${p}`} />
         </>
       )}

@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { getTranslations } from 'next-intl/server';
 import { z } from 'zod';
 import { db } from '@/db';
 import { createApiKey, revokeApiKey } from '@/lib/auth/api-keys';
@@ -17,35 +18,37 @@ export interface SettingsState {
 
 export async function saveWebhookUrlAction(_prev: SettingsState, form: FormData): Promise<SettingsState> {
   const m = await requireMerchantAction();
+  const t = await getTranslations('settings');
   const url = webhookUrlSchema.safeParse(String(form.get('webhookUrl') ?? '').trim());
-  if (!url.success) return { ok: false, message: `Webhook URL ${url.error.issues[0]?.message ?? 'is not valid'}.` };
+  if (!url.success) return { ok: false, message: t('webhookInvalid', { reason: url.error.issues[0]?.message ?? 'is not valid' }) };
   if (url.data) {
     try {
       await assertPublicWebhookUrl(url.data);
     } catch (err) {
-      if (err instanceof WebhookDestinationError) return { ok: false, message: `Webhook URL ${err.message}.` };
+      if (err instanceof WebhookDestinationError) return { ok: false, message: t('webhookInvalid', { reason: err.message }) };
       throw err;
     }
   }
   await setWebhookUrl(db(), m.merchantId, url.data, m.actor);
   revalidatePath('/dashboard/settings');
-  return { ok: true, message: url.data ? 'Webhook URL saved.' : 'Webhooks turned off.' };
+  return { ok: true, message: url.data ? t('webhookSaved') : t('webhookOff') };
 }
 
 export async function rotateSecretAction(_prev: SettingsState): Promise<SettingsState> {
   const m = await requireMerchantAction();
   const secret = await rotateWebhookSecret(db(), m.merchantId, m.actor);
   revalidatePath('/dashboard/settings');
-  return { ok: true, message: 'New webhook secret. Copy it now: it will not be shown again.', reveal: secret };
+  return { ok: true, message: (await getTranslations('settings'))('newSecret'), reveal: secret };
 }
 
 export async function createApiKeyAction(_prev: SettingsState, form: FormData): Promise<SettingsState> {
   const m = await requireMerchantAction();
-  const name = z.string().trim().min(1, 'Give the key a name').max(80).safeParse(form.get('name'));
-  if (!name.success) return { ok: false, message: name.error.issues[0]!.message };
+  const t = await getTranslations('settings');
+  const name = z.string().trim().min(1).max(80).safeParse(form.get('name'));
+  if (!name.success) return { ok: false, message: t('keyNameRequired') };
   const { key } = await createApiKey(db(), m.merchantId, name.data, m.actor);
   revalidatePath('/dashboard/settings');
-  return { ok: true, message: 'New API key. Copy it now: it will not be shown again.', reveal: key };
+  return { ok: true, message: t('newKey'), reveal: key };
 }
 
 export async function revokeApiKeyAction(form: FormData): Promise<void> {

@@ -1,5 +1,6 @@
+import { getTranslations } from 'next-intl/server';
 import { db } from '@/db';
-import { formatTime } from '@/lib/format-time';
+import { formatTime } from '@/lib/format';
 import { CreateApiKeyForm, RotateSecretForm, WebhookUrlForm } from '@/components/dashboard/settings-forms';
 import { listApiKeys } from '@/lib/auth/api-keys';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
@@ -9,30 +10,30 @@ import { revokeApiKeyAction } from './actions';
 
 export default async function SettingsPage() {
   const { merchantId } = await requireMerchantPage();
-  const [settings, keys] = await Promise.all([getMerchantSettings(db(), merchantId), listApiKeys(db(), merchantId)]);
+  const [settings, keys, t] = await Promise.all([getMerchantSettings(db(), merchantId), listApiKeys(db(), merchantId), getTranslations('settings')]);
   return (
     <>
-      <h1>Settings</h1>
-      <h2>Webhooks</h2>
+      <h1>{t('title')}</h1>
+      <h2>{t('webhooks')}</h2>
       <div className="card">
-        <p className="muted">Payment events are POSTed here, signed with HMAC-SHA256 in the <code>Won-Signature</code> header (<code>t=…,v1=…</code>).</p>
+        <p className="muted">{t('webhookHelp')}</p>
         <WebhookUrlForm current={settings?.webhookUrl ?? ''} />
-        <p className="muted">Signing secret: {settings?.hasWebhookSecret ? 'set' : 'not set (deliveries are unsigned until you create one)'}</p>
+        <p className="muted">{settings?.hasWebhookSecret ? t('secretSet') : t('secretNotSet')}</p>
         <RotateSecretForm />
       </div>
-      <h2>API keys</h2>
+      <h2>{t('apiKeys')}</h2>
       <div className="card">
-        <p className="muted">For the merchant API: <code>Authorization: Bearer won_sk_…</code>. A key is shown once; we keep only its hash.</p>
+        <p className="muted">{t('apiKeyHelp')}</p>
         <CreateApiKeyForm />
-        {keys.length === 0 ? <p className="muted" data-testid="api-keys-empty">No API keys yet.</p> : (
+        {keys.length === 0 ? <p className="muted" data-testid="api-keys-empty">{t('noKeys')}</p> : (
           <table>
-            <thead><tr><th>Name</th><th>Key</th><th>Created</th><th>Last used</th><th /></tr></thead>
+            <thead><tr><th>{t('name')}</th><th>{t('key')}</th><th>{t('created')}</th><th>{t('lastUsed')}</th><th /></tr></thead>
             <tbody>
               {keys.map((k) => (
                 <tr key={k.id} data-testid="api-key-row">
                   <td>{k.name}</td><td><code>{k.prefix}…</code></td><td>{formatTime(k.createdAt)}</td><td>{formatTime(k.lastUsedAt)}</td>
-                  <td>{k.revokedAt ? <span className="muted">revoked {formatTime(k.revokedAt)}</span> : (
-                    <form action={revokeApiKeyAction}><input type="hidden" name="id" value={k.id} /><button type="submit" className="secondary" data-testid="api-key-revoke">Revoke</button></form>
+                  <td>{k.revokedAt ? <span className="muted">{t('revoked', { at: formatTime(k.revokedAt) })}</span> : (
+                    <form action={revokeApiKeyAction}><input type="hidden" name="id" value={k.id} /><button type="submit" className="secondary" data-testid="api-key-revoke">{t('revoke')}</button></form>
                   )}</td>
                 </tr>
               ))}

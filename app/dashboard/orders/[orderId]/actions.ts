@@ -1,9 +1,12 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { getLocale, getTranslations } from 'next-intl/server';
 import { z } from 'zod';
 import { db } from '@/db';
 import { AppError } from '@/lib/errors';
+import { formatMoney } from '@/lib/format';
+import { pspErrorText } from '@/lib/i18n/words';
 import { pspClient } from '@/lib/psp/server-client';
 import { requestRefund } from '@/lib/refunds/request-refund';
 import { requireMerchantAction } from '@/lib/auth/merchant-context';
@@ -25,15 +28,16 @@ const formSchema = z.object({
 /** Refund from the dashboard (a server action: Next checks its origin, so it is CSRF-safe). */
 export async function refundAction(_prev: RefundFormState, formData: FormData): Promise<RefundFormState> {
   const merchant = await requireMerchantAction();
+  const [t, locale] = await Promise.all([getTranslations('refundForm'), getLocale()]);
   const parsed = formSchema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  if (!parsed.success) return { ok: false, message: t('invalid', { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }) };
   const { paymentId, orderId, amount, reason, idempotencyKey } = parsed.data;
   try {
     const { refund } = await requestRefund(db(), pspClient(), { merchantId: merchant.merchantId, paymentId, idempotencyKey, request: { amount, reason }, requestedBy: merchant.actor });
     revalidatePath(`/dashboard/orders/${orderId}`);
-    if (refund.status === 'SUCCEEDED') return { ok: true, message: `Refunded ${refund.amount} ${refund.currency}.` };
-    if (refund.status === 'FAILED') return { ok: false, message: `The PSP refused the refund: ${refund.failure?.message}` };
-    return { ok: true, message: 'The refund was sent; the PSP has not confirmed it yet. It is retried automatically.' };
+    if (refund.status === 'SUCCEEDED') return { ok: true, message: t('succeeded', { amount: formatMoney(refund.amount, refund.currency) }) };
+    if (refund.status === 'FAILED') return { ok: false, message: t('refused', { message: pspErrorText(locale, refund.failure?.code ?? '', refund.failure?.message) }) };
+    return { ok: true, message: t('pendingResult') };
   } catch (err) {
     if (err instanceof AppError && err.status < 500) return { ok: false, message: err.message };
     throw err;

@@ -1,8 +1,10 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { getLocale, getTranslations } from 'next-intl/server';
 import { db } from '@/db';
 import { Pager } from '@/components/dashboard/pager';
 import { listReconciliationItems } from '@/lib/dashboard/reconciliation-views';
+import { wordFor } from '@/lib/i18n/words';
 import { pageParam } from '@/lib/http/page-param';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
 
@@ -13,30 +15,31 @@ export default async function ReconciliationRunPage({ params, searchParams }: { 
   const mismatchesOnly = q.all !== '1';
   const result = /^rcn_[0-9a-f]{32}$/.test(runId) ? await listReconciliationItems(db(), merchantId, runId, { mismatchesOnly, page: pageParam(q.page) }) : null;
   if (!result) notFound();
+  const [t, locale] = await Promise.all([getTranslations('reconciliation'), getLocale()]);
   const { run, items } = result;
   return (
     <>
-      <p><Link href="/dashboard/reconciliation">← Reconciliation</Link></p>
-      <h1>Run {run.id}</h1>
-      <p className="muted">{run.fromDate} – {run.toDate} · {run.trigger}{run.error && ` · failed: ${run.error}`}</p>
-      <p>{mismatchesOnly ? <Link href={`?all=1`}>Show matched payments too</Link> : <Link href="?">Show mismatches only</Link>}</p>
+      <p><Link href="/dashboard/reconciliation">{t('back')}</Link></p>
+      <h1>{t('runTitle', { id: run.id })}</h1>
+      <p className="muted">{run.fromDate} – {run.toDate} · {wordFor(locale, 'reconTrigger', run.trigger)}{run.error && ` · ${t('runFailed', { error: run.error })}`}</p>
+      <p>{mismatchesOnly ? <Link href={`?all=1`}>{t('showAll')}</Link> : <Link href="?">{t('showMismatches')}</Link>}</p>
       {items.total === 0 ? (
-        <p className="card muted" data-testid="reconciliation-items-empty">{mismatchesOnly ? 'No mismatches for your payments in this run.' : 'None of your payments were in this run.'}</p>
+        <p className="card muted" data-testid="reconciliation-items-empty">{mismatchesOnly ? t('noMismatches') : t('noItems')}</p>
       ) : (
         <>
-          <table>
-            <thead><tr><th>Class</th><th>Order</th><th>Payment</th><th>What differs</th></tr></thead>
+          <div className="table-wrap"><table>
+            <thead><tr><th>{t('class')}</th><th>{t('order')}</th><th>{t('payment')}</th><th>{t('differs')}</th></tr></thead>
             <tbody>
               {items.rows.map((i) => (
-                <tr key={String(i.id)} data-testid="reconciliation-item">
-                  <td><span className={`badge ${i.classification === 'MATCHED' ? 'SUCCESS' : 'FAILURE'}`}>{i.classification}</span></td>
-                  <td>{i.orderId ? <Link href={`/dashboard/orders/${i.orderId}`}>{i.orderId}</Link> : '—'}</td>
-                  <td>{i.paymentId ?? i.pspPaymentKey}</td>
-                  <td>{i.detail}</td>
+                <tr key={String(i.id)} data-testid="reconciliation-item" data-class={i.classification}>
+                  <td><span className={`badge ${i.classification === 'MATCHED' ? 'SUCCESS' : 'FAILURE'}`}>{wordFor(locale, 'reconClass', i.classification)}</span></td>
+                  <td>{i.orderId ? <Link href={`/dashboard/orders/${i.orderId}`}><code>{i.orderId}</code></Link> : '—'}</td>
+                  <td><code>{i.paymentId ?? i.pspPaymentKey}</code></td>
+                  <td className="wrap">{i.detail}</td>
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
           <Pager page={items.page} pageCount={items.pageCount} total={items.total} href={(p) => `?page=${p}${mismatchesOnly ? '' : '&all=1'}`} />
         </>
       )}
