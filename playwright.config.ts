@@ -7,7 +7,7 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 export const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${port}`;
 /** The PSP sandbox server beside the app, as Toss would be (default: the port after the app's). */
 const sandboxPort = Number(process.env.E2E_SANDBOX_PORT ?? port + 1);
-const sandboxURL = `http://127.0.0.1:${sandboxPort}`;
+export const sandboxURL = `http://127.0.0.1:${sandboxPort}`;
 
 export default defineConfig({
   testDir: 'e2e',

@@ -27,7 +27,8 @@ test.describe('a shopper pays', () => {
     const message = page.getByTestId('payment-failure-message');
     await expect(message).toBeVisible();
     expect((await message.textContent())?.length).toBeGreaterThan(3);
-    await expect(page.getByText('REJECT_CARD_COMPANY')).toBeVisible();
+    await expect(page.getByTestId('payment-failure-code')).toHaveText('REJECT_CARD_COMPANY');
+    await expect(message).toHaveText('카드사에서 결제를 거절했습니다. 다른 카드로 다시 시도해 주세요.'); // our words, not the PSP's
 
     await page.getByTestId('retry-payment').click();
     await page.getByTestId('pay-submit').click();
@@ -52,7 +53,8 @@ test.describe('a shopper pays', () => {
     await page.waitForURL(/\/checkout\/ord_[0-9a-f]+\?canceled=1/);
     await expect(page.getByTestId('payment-canceled')).toBeVisible();
     await expect(page.getByTestId('pay-submit')).toBeEnabled();
-    await expect(page.getByTestId('order-status')).toHaveText('PAYMENT_FAILED');
+    await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'PAYMENT_FAILED');
+    await expect(page.getByTestId('order-status')).toHaveText('결제 실패');
   });
 
   test('after paying, Back and reopening the success URL charge nothing more', async ({ page }) => {
@@ -94,10 +96,12 @@ test('the merchant dashboard shows the order with its journal and a trial balanc
   const dashboard = new Dashboard(page);
   await dashboard.signIn();
   await dashboard.openOrder(orderId);
-  await expect(page.getByTestId('order-status')).toHaveText('PAID');
-  await expect(dashboard.journalLines().filter({ hasText: 'PSP_RECEIVABLE' })).toContainText('₩89,000');
+  await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'PAID');
+  await expect(page.getByTestId('order-status')).toHaveText('결제 완료');
+  await expect(dashboard.journalLines('PSP_RECEIVABLE')).toContainText('₩89,000');
+  await expect(dashboard.journalLines('PSP_RECEIVABLE')).toContainText('결제사 미수금');
   expect(await dashboard.trialBalance()).toBe('0');
-  await expect(page.getByTestId('account-row').filter({ hasText: 'PSP_RECEIVABLE' })).toBeVisible();
+  await expect(page.locator('[data-testid="account-row"][data-account="PSP_RECEIVABLE"]')).toBeVisible();
 });
 
 test('a tampered success URL shows a clear error and charges nothing', async ({ page }) => {
@@ -115,13 +119,14 @@ test('a tampered success URL shows a clear error and charges nothing', async ({ 
   await shop.approveInWindow();
   await expect.poll(() => successUrl).toContain('amount=12000');
   await page.goto(successUrl.replace('amount=12000', 'amount=100'));
-  await expect(page.getByTestId('confirm-error')).toContainText('does not match your order');
+  await expect(page.getByTestId('confirm-error')).toHaveAttribute('data-code', 'AMOUNT_MISMATCH');
+  await expect(page.getByTestId('confirm-error')).toContainText('결제 금액이 주문 금액과 다릅니다');
 
   const orderId = new URL(successUrl).searchParams.get('orderId')!;
   const dashboard = new Dashboard(page);
   await dashboard.signIn();
   await dashboard.openOrder(orderId);
-  await expect(page.getByTestId('order-status')).toHaveText('AWAITING_PAYMENT');
+  await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'AWAITING_PAYMENT');
   await expect(dashboard.timelineEvents('TAMPER_REJECTED')).toHaveCount(1);
   await expect(dashboard.timelineEvents('CONFIRM_STARTED')).toHaveCount(0);
   await expect(page.getByTestId('journal-empty')).toBeVisible();

@@ -18,7 +18,7 @@ test('sign in and out; a wrong password shows an error', async ({ page }) => {
   await page.getByTestId('login-email').fill(COFFEE.email);
   await page.getByTestId('login-password').fill('not the password');
   await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('login-error')).toHaveText('Wrong email or password.');
+  await expect(page.getByTestId('login-error')).toHaveText('이메일 또는 비밀번호가 올바르지 않습니다.');
 
   const dashboard = new Dashboard(page);
   await dashboard.signIn(COFFEE);
@@ -35,6 +35,12 @@ test('merchant B opening merchant A\'s order page or API gets 404', async ({ pag
   await dashboard.signIn(TEA);
   const res = await page.goto(`/dashboard/orders/${orderId}`);
   expect(res?.status()).toBe(404);
+  // ... inside the dashboard: its header and navigation around the message.
+  await expect(page.getByTestId('not-found')).toBeVisible();
+  await expect(page.getByTestId('dashboard-nav')).toBeVisible();
+  expect((await page.goto('/dashboard/orders/ord_doesnotexist'))?.status()).toBe(404);
+  expect((await page.goto('/dashboard/no-such-page'))?.status()).toBe(404);
+  await expect(page.getByTestId('dashboard-nav')).toBeVisible();
   const api = await page.request.post(`/api/payments/pay_${'0'.repeat(32)}/refunds`, { data: { amount: 1, reason: 'x' }, headers: { 'idempotency-key': 'e2e-cross-tenant-1', origin: new URL(page.url()).origin } });
   expect(api.status()).toBe(404);
   // ... and A's order is not in B's lists.
@@ -52,7 +58,7 @@ test('only an operator (OPERATOR_EMAILS) opens the page of dead letters that bel
   await page.context().clearCookies();
   await dashboard.signIn(TEA); // listed in OPERATOR_EMAILS by playwright.config.ts
   expect((await page.goto('/operator/dead-letters'))?.status()).toBe(200);
-  await expect(page.getByRole('heading', { name: 'Dead letters of no merchant' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: '가맹점이 없는 실패 이벤트' })).toBeVisible();
   await expect(page.getByTestId('operator-name')).toHaveText(TEA.email);
 });
 
@@ -64,15 +70,18 @@ test('a refund from the order page updates the timeline, the ledger and the audi
   await page.getByTestId('refund-amount').fill('5000');
   await page.getByTestId('refund-reason').fill('one mug arrived chipped');
   await page.getByTestId('refund-submit').click();
-  await expect(page.getByTestId('refund-result')).toContainText('Refunded 5000 KRW');
-  await expect(page.getByTestId('order-status')).toHaveText('PARTIALLY_REFUNDED');
+  await expect(page.getByTestId('refund-result')).toHaveText('₩5,000 환불되었습니다.');
+  await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'PARTIALLY_REFUNDED');
+  await expect(page.getByTestId('order-status')).toHaveText('부분 환불');
   await expect(dashboard.timelineEvents('REFUNDED')).toHaveCount(1);
   await expect(page.getByTestId('refund-row')).toHaveCount(1);
   // Approval (4 lines) + refund reversal (2 lines).
   await expect(dashboard.journalLines()).toHaveCount(6);
   expect(await dashboard.trialBalance()).toBe('0');
   await page.goto('/dashboard/audit');
-  await expect(page.getByTestId('audit-row').filter({ hasText: 'refund.requested' }).first()).toContainText(COFFEE.email);
+  const audit = page.locator('[data-testid="audit-row"][data-action="refund.requested"]').first();
+  await expect(audit).toContainText(COFFEE.email);
+  await expect(audit).toContainText('환불 요청');
 });
 
 test('the overview renders its charts', async ({ page }, testInfo) => {
@@ -83,6 +92,7 @@ test('the overview renders its charts', async ({ page }, testInfo) => {
   await expect(page.getByTestId('chart-volume').locator('svg').first()).toBeVisible();
   await expect(page.getByTestId('chart-count').locator('svg').first()).toBeVisible();
   await expect(page.getByTestId('overview-approval-rate')).toContainText('%');
+  await expect(page.getByTestId('overview-approval-rate')).toContainText('구매자 취소');
   const shot = testInfo.outputPath('overview.png');
   await page.screenshot({ path: shot, fullPage: true });
   await testInfo.attach('overview', { path: shot, contentType: 'image/png' });
@@ -126,10 +136,12 @@ test('with `npm start` and no workers, every dashboard page says the relay, cons
     await page.goto(url);
     const banner = page.getByTestId('system-health-banner');
     await expect(banner).toBeVisible();
-    await expect(banner).toContainText('Outbox relay is down: never seen.');
-    await expect(banner).toContainText('Consumers is down: never seen.');
-    await expect(banner).toContainText('Recovery is down: never seen.');
+    for (const worker of ['outbox-relay', 'consumers', 'recovery']) {
+      await expect(banner.locator(`[data-problem="worker-down:${worker}"]`)).toContainText('실행된 적 없음');
+    }
+    await expect(banner).toContainText('아웃박스 릴레이 멈춤: 실행된 적 없음');
   }
   await page.goto('/dashboard');
-  await expect(page.getByTestId('health-outbox-relay')).toContainText('down');
+  await expect(page.getByTestId('health-outbox-relay')).toHaveAttribute('data-alive', 'false');
+  await expect(page.getByTestId('health-outbox-relay')).toContainText('멈춤');
 });

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { log } from '@/lib/log';
@@ -7,7 +8,7 @@ import { InvalidWindowRequestError, authorizePaymentWindow } from './lib/authori
 import { type Clock, systemClock } from './lib/clock';
 import { PspError } from './lib/errors';
 import { parseWindowRequest } from './lib/window-request';
-import { WINDOW_CSP, errorPage, windowPage } from './window/page';
+import { WINDOW_CSP, WINDOW_FONTS, errorPage, windowLocale, windowPage } from './window/page';
 
 /**
  * The sandbox as a server of its own, as Toss is to a merchant:
@@ -40,10 +41,11 @@ export function createSandboxHandler(options: SandboxServerOptions): FetchHandle
     const { pathname } = new URL(req.url);
     if (pathname.startsWith('/v1/')) return api(req);
     if (pathname === '/window' && (req.method === 'GET' || req.method === 'HEAD')) {
-      const query = Object.fromEntries(new URL(req.url).searchParams);
-      const parsed = await parseWindowRequest(options.db, query);
-      return html(windowPage(parsed), parsed.ok ? 200 : 400);
+      const search = new URL(req.url).searchParams;
+      const parsed = await parseWindowRequest(options.db, Object.fromEntries(search));
+      return html(windowPage(parsed, windowLocale(req), search), parsed.ok ? 200 : 400);
     }
+    if (pathname.startsWith('/window/fonts/') && req.method === 'GET') return font(pathname.slice('/window/fonts/'.length));
     if (pathname === '/window/authorize' && req.method === 'POST') return authorize(options.db, req, now);
     if (pathname === '/healthz' && req.method === 'GET') return new Response('ok', { headers: { 'content-type': 'text/plain' } });
     return json(new PspError('NOT_FOUND', `The PSP sandbox has no ${req.method} ${pathname}. It serves GET /window, POST /window/authorize and the API under /v1/.`));
@@ -55,7 +57,7 @@ async function authorize(db: DbOrTx, req: Request, now: Clock): Promise<Response
   try {
     form = await req.formData();
   } catch {
-    return html(errorPage(['The request must be a form submission (application/x-www-form-urlencoded or multipart/form-data).']), 400);
+    return html(errorPage(['The request must be a form submission (application/x-www-form-urlencoded or multipart/form-data).'], undefined, windowLocale(req)), 400);
   }
   const input = Object.fromEntries(FORM_FIELDS.map((name) => {
     const value = form.get(name);
@@ -65,9 +67,18 @@ async function authorize(db: DbOrTx, req: Request, now: Clock): Promise<Response
     const location = await authorizePaymentWindow(db, input, now);
     return new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store' } });
   } catch (err) {
-    if (err instanceof InvalidWindowRequestError) return html(errorPage(err.issues), 400);
+    if (err instanceof InvalidWindowRequestError) return html(errorPage(err.issues, undefined, windowLocale(req)), 400);
     throw err;
   }
+}
+
+/** The window's font files (a fixed list: the name never reaches the file system). */
+async function font(name: string): Promise<Response> {
+  const file = Object.hasOwn(WINDOW_FONTS, name) ? WINDOW_FONTS[name] : undefined;
+  if (!file) return json(new PspError('NOT_FOUND', `The PSP sandbox has no font ${name}.`));
+  return new Response(await readFile(file), {
+    headers: { 'content-type': 'font/woff2', 'cache-control': 'public, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' },
+  });
 }
 
 function html(body: string, status = 200): Response {

@@ -51,6 +51,7 @@ export function OverviewView({ params }: { params: OverviewParams }) {
               <div className="muted">
                 {data.approvalRate === null ? t('approvalRateNone') : t('approvalRateOf', { approved: formatCount(data.approved.count), decided: formatCount(data.approved.count + data.declinedCount) })}
               </div>
+              <div className="muted" style={{ fontSize: 12 }}>{t('approvalRateHelp')}</div>
             </div>
             <div className="card" data-testid="overview-refunds">
               <div className="muted">{t('refunds')}</div>

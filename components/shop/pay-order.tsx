@@ -9,11 +9,11 @@ import { useOrder } from './use-order';
 import { usePayOrder } from './use-pay-order';
 
 /** The checkout page of an existing order: where a shopper lands to (re)try paying. */
-export function PayOrder({ orderId, canceled }: { orderId: string; canceled: boolean }) {
+export function PayOrder({ orderId, canceled, shopName }: { orderId: string; canceled: boolean; shopName: string }) {
   const t = useTranslations('checkout');
   const locale = useLocale();
   const order = useOrder(orderId);
-  const pay = usePayOrder();
+  const pay = usePayOrder(shopName);
   if (order.isPending) return <p className="muted">{t('loadingOrder')}</p>;
   if (order.isError) return <p className="notice error" role="alert">{order.error instanceof ApiError ? apiErrorText(locale, order.error) : order.error.message}</p>;
   const o = order.data;

@@ -1,12 +1,14 @@
 import Link from 'next/link';
 import { getTranslations } from 'next-intl/server';
+import { db } from '@/db';
 import { LocaleSwitch } from '@/components/locale-switch';
+import { storeName } from '@/lib/store/store-name';
 
 export async function ShopHeader() {
-  const t = await getTranslations('shopHeader');
+  const [t, shop] = await Promise.all([getTranslations('shopHeader'), storeName(db())]);
   return (
     <header className="top">
-      <strong>Demo Coffee Roasters</strong>
+      <strong data-testid="shop-name">{shop}</strong>
       <nav>
         <Link href="/">{t('shop')}</Link>
         <Link href="/dashboard">{t('dashboard')}</Link>

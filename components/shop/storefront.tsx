@@ -27,12 +27,12 @@ function checkoutKey(): string {
   return key;
 }
 
-export function Storefront() {
+export function Storefront({ shopName }: { shopName: string }) {
   const t = useTranslations('storefront');
   const locale = useLocale();
   const products = useQuery({ queryKey: queryKeys.products(), queryFn: () => fetchJson<Product[]>('/api/products') });
   const [cart, setCart] = useState<Cart>({});
-  const pay = usePayOrder();
+  const pay = usePayOrder(shopName);
   const checkout = useMutation({
     mutationFn: () =>
       fetchJson<{ orderId: string; orderName: string; amount: number; currency: string; payment?: { clientKey: string; windowUrl: string } }>('/api/checkout', {

@@ -17,9 +17,9 @@ export interface PaymentRequestResponse {
 /**
  * Request step, then the PSP's window. Given an order id, readies the order's payment attempt
  * first (POST payment-request); given a ready request (a fresh checkout's answer), goes straight
- * to the window.
+ * to the window. The window shows `shopName` as the seller.
  */
-export function usePayOrder() {
+export function usePayOrder(shopName?: string) {
   return useMutation({
     mutationFn: async (order: string | PaymentRequestResponse) => {
       const req = typeof order === 'string'
@@ -35,6 +35,7 @@ export function usePayOrder() {
         currency: req.currency,
         successUrl: `${origin}/checkout/success`,
         failUrl: `${origin}/checkout/fail`,
+        shopName,
       }, origin));
       return req;
     },

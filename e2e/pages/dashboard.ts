@@ -21,16 +21,18 @@ export class Dashboard {
     await expect(this.page).toHaveURL(new RegExp(`/dashboard/orders/${orderId}$`));
   }
 
-  journalLines() {
-    return this.page.getByTestId('journal-line');
+  journalLines(account?: string) {
+    return account ? this.page.locator(`[data-testid="journal-line"][data-account="${account}"]`) : this.page.getByTestId('journal-line');
   }
 
+  /** Timeline entries of one event (the page shows it in words; the entry keeps the code). */
   timelineEvents(event: string) {
-    return this.page.getByTestId('timeline-entry').filter({ hasText: event });
+    return this.page.locator(`[data-testid="timeline-entry"][data-event="${event}"]`);
   }
 
+  /** The trial balance in won, as a number's text ("0" when the books balance). */
   async trialBalance(): Promise<string> {
     await this.page.goto('/dashboard/ledger');
-    return (await this.page.getByTestId('trial-balance').textContent()) ?? '';
+    return (await this.page.getByTestId('trial-balance').getAttribute('data-value')) ?? '';
   }
 }

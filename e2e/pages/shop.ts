@@ -39,9 +39,9 @@ export class Shop {
     await this.page.getByTestId('psp-cancel').click();
   }
 
-  /** After approving: the success page confirms and forwards to the order page. */
+  /** The order's status as the page holds it (the words differ by language; the code does not). */
   async expectOrderStatus(status: string) {
-    await expect(this.page.getByTestId('order-status')).toHaveText(status);
+    await expect(this.page.getByTestId('order-status')).toHaveAttribute('data-status', status);
   }
 
   /** After approving: the success page confirms and forwards to the paid order; its id. */

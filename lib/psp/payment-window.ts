@@ -12,11 +12,13 @@ export interface PaymentWindowRequest {
   currency: string;
   successUrl: string;
   failUrl: string;
+  /** The shop's name for the window (the PSP contract may be the platform's); optional. */
+  shopName?: string;
 }
 
 export function paymentWindowUrl(req: PaymentWindowRequest, origin: string): string {
   const url = new URL(req.windowUrl, origin);
   const { windowUrl: _ignored, ...params } = req;
-  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, String(v));
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, String(v));
   return url.toString();
 }

@@ -22,6 +22,11 @@ export const windowRequestSchema = z.object({
   currency: z.preprocess((v) => (v === '' ? undefined : v), currencySchema),
   successUrl: redirectUrlSchema('successUrl'),
   failUrl: redirectUrlSchema('failUrl'),
+  /**
+   * The shop's name for the window to show (a platform holds the PSP contract; the shopper buys
+   * from one of its shops). Optional; without it the window shows the PSP merchant's name.
+   */
+  shopName: z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().min(1).max(100).optional()),
 });
 export type WindowRequest = z.output<typeof windowRequestSchema>;
 /** Raw, untrusted fields; validated by parseWindowRequest. */

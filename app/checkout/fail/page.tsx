@@ -7,7 +7,7 @@ export default function FailPage() {
     <>
       <ShopHeader />
       <main>
-        <Suspense fallback={<p className="muted">Loading…</p>}>
+        <Suspense fallback={<p className="muted">…</p>}>
           <FailRedirect />
         </Suspense>
       </main>

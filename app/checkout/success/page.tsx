@@ -7,7 +7,7 @@ export default function SuccessPage() {
     <>
       <ShopHeader />
       <main>
-        <Suspense fallback={<p className="muted">Loading…</p>}>
+        <Suspense fallback={<p className="muted">…</p>}>
           <ConfirmRedirect />
         </Suspense>
       </main>
