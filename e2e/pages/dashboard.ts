@@ -12,7 +12,7 @@ export class Dashboard {
     await this.page.getByTestId('login-email').fill(login.email);
     await this.page.getByTestId('login-password').fill(login.password);
     await this.page.getByTestId('login-submit').click();
-    await expect(this.page).toHaveURL(/\/dashboard$/);
+    await expect(this.page).toHaveURL(/\/dashboard$/, { timeout: 30_000 }); // a password hash and a first render, on a busy CI machine
   }
 
   async openOrder(orderId: string) {
