@@ -49,11 +49,13 @@ function problemsIn(texts: string[]): string[] {
   return problems;
 }
 
-test('every page, both languages, phone and laptop: screenshots, words, money, time and layout', async ({ browser }) => {
-  test.setTimeout(420_000);
-  const sandboxOrigin = new URL(sandboxURL).origin;
+test.describe.configure({ mode: 'serial' });
 
-  // The states to show, made through the real checkout.
+let visits: Visit[] = [];
+
+// The states to show, made once through the real checkout.
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(240_000);
   const setup = await browser.newContext();
   const page0 = await setup.newPage();
   const shop = new Shop(page0);
@@ -62,7 +64,7 @@ test('every page, both languages, phone and laptop: screenshots, words, money, t
   await shop.addToCart(BEANS);
   await shop.checkout();
   const windowUrl = page0.url();
-  const unpaidId = new URL(windowUrl).searchParams.get('orderId')!;
+  const declinedId = new URL(windowUrl).searchParams.get('orderId')!;
   await shop.declineInWindow();
   await page0.waitForURL(/\/checkout\/fail/);
   const failUrl = page0.url();
@@ -82,16 +84,15 @@ test('every page, both languages, phone and laptop: screenshots, words, money, t
   await expect(opPage.getByTestId('reconciliation-run').first()).toBeVisible();
   const runHref = await opPage.getByTestId('reconciliation-run').first().locator('a').getAttribute('href');
   await opContext.close();
-  const unusedDeclinedOrder = new URL(failUrl).searchParams.get('orderId')!;
 
-  const visits: Visit[] = [
+  visits = [
     { name: 'shop', url: '/', as: 'shopper', ready: 'product-card' },
-    { name: 'checkout', url: `/checkout/${unpaidId}`, as: 'shopper', ready: 'pay-submit' },
-    { name: 'checkout-cancelled', url: `/checkout/${unpaidId}?canceled=1`, as: 'shopper', ready: 'payment-canceled' },
+    { name: 'checkout', url: `/checkout/${declinedId}`, as: 'shopper', ready: 'pay-submit' },
+    { name: 'checkout-cancelled', url: `/checkout/${declinedId}?canceled=1`, as: 'shopper', ready: 'payment-canceled' },
     { name: 'psp-window', url: windowUrl, as: 'shopper', ready: 'psp-approve' },
     { name: 'payment-failed', url: failUrl, as: 'shopper', ready: 'payment-failure-message' },
     { name: 'order-paid', url: `/orders/${paidId}`, as: 'shopper', ready: 'order-headline' },
-    { name: 'order-failed', url: `/orders/${unusedDeclinedOrder}`, as: 'shopper', ready: 'order-headline' },
+    { name: 'order-failed', url: `/orders/${declinedId}`, as: 'shopper', ready: 'order-headline' },
     { name: 'not-found', url: '/orders/ord_doesnotexist', as: 'shopper', status: 404, ready: 'not-found' },
     { name: 'login', url: '/login', as: 'shopper', ready: 'login-form' },
     { name: 'dashboard-overview', url: '/dashboard', as: 'merchant', ready: 'overview-volume' },
@@ -106,12 +107,16 @@ test('every page, both languages, phone and laptop: screenshots, words, money, t
     { name: 'dashboard-not-found', url: '/dashboard/orders/ord_doesnotexist', as: 'merchant', status: 404, ready: 'not-found' },
     { name: 'operator-dead-letters', url: '/operator/dead-letters', as: 'operator' },
   ];
+});
 
-  const problems: string[] = [];
-  for (const locale of LOCALES) {
-    for (const width of WIDTHS) {
+for (const locale of LOCALES) {
+  for (const width of WIDTHS) {
+    test(`every page in ${locale} at ${width} px: screenshot, words, money, time and layout`, async ({ browser }) => {
+      test.setTimeout(300_000);
+      const sandboxOrigin = new URL(sandboxURL).origin;
       const dir = path.join(SHOTS, `${locale}-${width}`);
       mkdirSync(dir, { recursive: true });
+      const problems: string[] = [];
       const sessions = new Map<Visit['as'], Page>();
       const pageFor = async (as: Visit['as']) => {
         let p = sessions.get(as);
@@ -132,8 +137,7 @@ test('every page, both languages, phone and laptop: screenshots, words, money, t
         const where = `${locale} ${width}px ${visit.name}`;
         const res = await page.goto(visit.url);
         expect(res?.status(), where).toBe(visit.status ?? 200);
-        if (visit.ready) await expect(page.getByTestId(visit.ready).first(), where).toBeVisible();
-        await page.waitForLoadState('networkidle');
+        if (visit.ready) await expect(page.getByTestId(visit.ready).first(), where).toBeVisible({ timeout: 20_000 });
         await page.evaluate(() => document.fonts.ready);
         await page.screenshot({ path: path.join(dir, `${visit.name}.png`), fullPage: true });
 
@@ -155,8 +159,8 @@ test('every page, both languages, phone and laptop: screenshots, words, money, t
         if (!layout.fontLoaded) problems.push(`${where}: the Korean font (Pretendard) was not loaded`);
       }
       for (const p of sessions.values()) await p.context().close();
-    }
+      console.log(`screenshots: ${dir}`);
+      expect(problems).toEqual([]);
+    });
   }
-  console.log(`screenshots: ${SHOTS}`);
-  expect(problems).toEqual([]);
-});
+}
