@@ -72,13 +72,15 @@ export function planStep(w: World, rng: Prng): Planned {
   if (w.redirects.length === 0) weights['follow-redirect'] = 0;
   // A race needs a payment to refund: an order the shopper came back from the window for.
   if (paidLikely(w).length === 0) weights['refund-race'] = 0;
+  const racers = w.relaySetup.pace === 'seldom' ? RACERS.filter((k) => k !== 'relay') : RACERS;
+  if (w.relaySetup.pace === 'seldom') weights.relay = 0.5;
   const kind = rng.weighted(weights);
   if (kind === 'concurrently') {
     const n = rng.int(2, 3);
     // Only redirects that exist before the burst: one opened inside it may not be there yet.
     const redirects = w.redirects.length;
     const steps = Array.from({ length: n }, () => {
-      let k = rng.pick(RACERS);
+      let k = rng.pick(racers);
       if (k === 'follow-redirect' && redirects === 0) k = 'open-window';
       return { plan: planKind(w, rng, k, redirects), faults: rng.fork() };
     });

@@ -45,8 +45,8 @@ export async function runSeed(seed: number, databases: SeedDatabases, steps: num
   // Grace 0 lets the poller race a confirm still in flight, which must be as safe as the default.
   const graceMs = rng.chance(0.3) ? 0 : defaultRecoveryPolicy.graceMs;
   // Several relay instances with small batches split one payment's events between them.
-  const relaySetup = { instances: rng.int(1, 3), batchSize: rng.pick([1, 2, 3, 5, 20]) };
-  const trace: string[] = [`faults ${intensity} ${JSON.stringify(rates)}; platform fee ${feeBps} bps; recovery grace ${graceMs / 1000} s; ${relaySetup.instances} relay(s), batches of ${relaySetup.batchSize}`];
+  const relaySetup = { instances: rng.int(1, 3), batchSize: rng.pick([1, 2, 3, 5, 20]), pace: rng.chance(0.4) ? 'seldom' as const : 'often' as const };
+  const trace: string[] = [`faults ${intensity} ${JSON.stringify(rates)}; platform fee ${feeBps} bps; recovery grace ${graceMs / 1000} s; ${relaySetup.instances} relay(s), batches of ${relaySetup.batchSize}, relaying ${relaySetup.pace}`];
   const result = (extra: Partial<SeedResult>): SeedResult => ({ seed, steps, ok: false, trace, violations: [], ms: performance.now() - started, ...extra });
 
   const database = await databases.create();

@@ -33,6 +33,8 @@ export interface FaultRates {
 export interface RelaySetup {
   instances: number;
   batchSize: number;
+  /** Seldom: relay steps are rare, so a payment's events pile up unpublished and are split between instances. */
+  pace: 'often' | 'seldom';
 }
 
 /** What the shopper and the merchant hold; planned from the seed alone, so plans replay. */
@@ -93,7 +95,7 @@ export class World {
     this.checkDb = preparedDb(database.checkSql);
   }
 
-  static async create(seed: number, database: SeedDatabase, rates: FaultRates, feeBps: number, policy: RecoveryPolicy, relaySetup: RelaySetup = { instances: 1, batchSize: 20 }): Promise<World> {
+  static async create(seed: number, database: SeedDatabase, rates: FaultRates, feeBps: number, policy: RecoveryPolicy, relaySetup: RelaySetup = { instances: 1, batchSize: 20, pace: 'often' }): Promise<World> {
     const { db } = database;
     const clock = new FakeClock();
     const shop = await createShop(db, { feeBps });
