@@ -69,5 +69,29 @@ describe('seeded simulation of the payment flow', () => {
         await database.dispose();
       }
     });
+
+    it('the checks see a payment\'s events reaching the topic out of outbox order', async () => {
+      const database = await databases.create();
+      try {
+        const w = await World.create(7, database, { psp: 0, webhook: 0, relay: 0, consumer: 0 }, 250, defaultRecoveryPolicy);
+        const rng = new Prng(7);
+        for (let i = 0; i < 30; i++) await runPlan(w, planStep(w, rng), () => {});
+        expect(await checkStep(w)).toEqual([]);
+        // Two events of one key, published the way two relays without the key-order claim can:
+        // the later outbox row reaches the topic first.
+        const rows = (await w.db.execute(sql`insert into outbox (event_id, event_type, aggregate_id, merchant_id, payload)
+          select 'evt_order_' || n, 'PaymentApproved', 'pay_order_check', ${w.shop.merchantId}, '{}'::jsonb from generate_series(1, 2) n
+          returning id::text, event_id`)) as unknown as { id: string; event_id: string }[];
+        const [earlier, later] = rows.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+        const txn = await w.channel.producer(new Prng(1), 0, () => {}).transaction();
+        for (const r of [later!, earlier!]) {
+          await txn.send({ topic: 'payments.events', messages: [{ key: 'pay_order_check', value: '{}', headers: { eventId: r.event_id, outboxId: r.id } }] });
+        }
+        await txn.commit();
+        expect((await checkStep(w)).map((v) => v.name)).toContain('events-in-key-order');
+      } finally {
+        await database.dispose();
+      }
+    });
   });
 });
