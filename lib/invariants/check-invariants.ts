@@ -93,7 +93,10 @@ export async function checkInvariants(db: DbOrTx, opts: CheckOptions = {}): Prom
         where ${m('p.merchant_id')} and p.status in ('SUCCESS', 'PARTIALLY_REFUNDED')
           and not exists (select 1 from refunds f where f.payment_id = p.id and f.status in ('PENDING', 'UNKNOWN'))
           and (p.needs_attention ~ '^PSP says (PARTIAL_)?CANCELED'
-            or (i.classification = 'STATUS_MISMATCH' and i.psp->>'status' in ('CANCELED', 'PARTIAL_CANCELED')))`,
+            or (i.classification = 'STATUS_MISMATCH' and i.psp->>'status' in ('CANCELED', 'PARTIAL_CANCELED')
+              -- What the PSP had refunded when reconciliation looked: a refund of ours it made
+              -- then, booked since, closes the gap without a new run (no refunded = all of it).
+              and coalesce((i.psp->>'refunded')::bigint, p.amount) > p.refunded_amount))`,
     },
     {
       name: 'outbox-published',

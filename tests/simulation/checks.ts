@@ -76,6 +76,17 @@ function stepQueries(w: World): NamedCheck[] {
           where r.merchant_id = ${m} group by r.id having count(o.id) <> case when r.status = 'SUCCEEDED' then 1 else 0 end`,
     },
     {
+      name: 'refund-is-a-psp-cancel',
+      description: 'each succeeded refund is one cancel the PSP made on its payment, for its amount, and no two refunds name the same cancel',
+      query: sql`select r.id, r.amount::text, coalesce(r.psp_transaction_key, 'none') as psp_transaction_key, coalesce(t.amount::text, 'no such cancel') as psp_amount
+          from refunds r join payments p on p.id = r.payment_id
+          left join sandbox.transactions t on t.transaction_key = r.psp_transaction_key and t.kind = 'CANCEL' and t.payment_key = p.psp_payment_key
+          where r.merchant_id = ${m} and r.status = 'SUCCEEDED' and (t.transaction_key is null or t.amount <> r.amount)
+        union all
+        select min(r.id), count(*)::text, r.psp_transaction_key, 'named by several refunds' from refunds r
+          where r.merchant_id = ${m} and r.status = 'SUCCEEDED' group by r.psp_transaction_key having count(*) > 1`,
+    },
+    {
       name: 'projection-exactly-once',
       description: 'the balance projection equals the fold of exactly the events it recorded as consumed (each event applied once)',
       query: sql`with consumed as (
@@ -125,6 +136,13 @@ function finalQueries(w: World): NamedCheck[] {
           and (p.id is null or p.status not in ${PAID} or p.refunded_amount <> q.amount - q.balance_amount)`,
     },
     {
+      name: 'psp-cancels-are-our-refunds',
+      description: 'every cancel the PSP made is exactly one succeeded refund of ours (no cancel sent twice, none we do not know of)',
+      query: sql`select t.transaction_key, t.payment_key, t.amount::text from sandbox.transactions t
+        where t.m_id = ${mId} and t.kind = 'CANCEL'
+          and (select count(*) from refunds r where r.merchant_id = ${m} and r.status = 'SUCCEEDED' and r.psp_transaction_key = t.transaction_key) <> 1`,
+    },
+    {
       name: 'every-event-consumed',
       description: 'every outbox event reached the balance projection',
       query: sql`select o.event_id, o.event_type from outbox o where o.merchant_id = ${m}
@@ -156,7 +174,27 @@ export async function checkStep(w: World): Promise<Violation[]> {
     runQueries(w, stepQueries(w)),
   ]);
   const bus = w.channel.problems.length ? [{ name: 'valid-events-on-the-bus', description: 'every message on the topic is a valid event', sample: w.channel.problems.slice(0, 5) }] : [];
-  return [...fromInvariants(invariants), ...sim, ...bus, ...clientPromises(w)];
+  return [...fromInvariants(invariants), ...sim, ...bus, ...(await eventsInKeyOrder(w)), ...clientPromises(w)];
+}
+
+/**
+ * Per key (payment), events reach the topic in outbox order, with any number of relays: the
+ * outbox ids of a payment, in the order they first reached the topic, are the first ids of
+ * that payment's outbox rows in id order. So no consumer can see an event of a payment before
+ * an earlier one (a redelivery of an event already on the topic is allowed: consumers dedupe).
+ */
+async function eventsInKeyOrder(w: World): Promise<Violation[]> {
+  const arrivals = w.channel.firstArrivals();
+  if (arrivals.size === 0) return [];
+  const rows = (await w.checkDb.execute(sql`select aggregate_id as key, array_agg(id::text order by id) as ids from outbox
+    where merchant_id = ${w.shop.merchantId} group by aggregate_id`)) as unknown as { key: string; ids: string[] }[];
+  const outboxOrder = new Map(rows.map((r) => [r.key, r.ids]));
+  const sample: unknown[] = [];
+  for (const [key, arrived] of arrivals) {
+    const expected = (outboxOrder.get(key) ?? []).slice(0, arrived.length);
+    if (arrived.some((id, i) => id !== expected[i])) sample.push({ key, arrived: arrived.join(' '), outboxOrder: (outboxOrder.get(key) ?? []).join(' ') });
+  }
+  return sample.length ? [{ name: 'events-in-key-order', description: 'per payment, events reach the topic in outbox order (none before an earlier one)', sample: sample.slice(0, 5) }] : [];
 }
 
 /** After quiescence (faults off, recovery and delivery run until nothing is left to do). */

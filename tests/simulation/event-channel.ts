@@ -28,6 +28,14 @@ export class EventChannel {
   private readonly committed: number[] = Array.from({ length: PARTITIONS }, () => 0);
   /** Set when the channel saw something a consumer would have to dead-letter. */
   readonly problems: string[] = [];
+  /** Per key (payment), the outbox ids in the order they first reached the topic. */
+  private readonly arrivals = new Map<string, string[]>();
+  private readonly arrived = new Set<string>();
+
+  /** Per key, the outbox ids in the order they first reached the topic (redeliveries left out). */
+  firstArrivals(): ReadonlyMap<string, readonly string[]> {
+    return this.arrivals;
+  }
 
   /** Messages not yet committed by the balance projection. */
   lag(): number {
@@ -60,7 +68,10 @@ export class EventChannel {
             note('commit failed, nothing published');
             throw new SimulatedKafkaError('transaction commit failed (simulated)');
           }
-          for (const m of staged) this.log[partitionOf(m.key)]!.push(m);
+          // A few turns of the event loop first: several relays' commits then land in an order
+          // the database's timing and the seed decide, not always in the order they claimed.
+          for (let n = rng.int(0, 3); n > 0; n--) await new Promise((r) => setImmediate(r));
+          for (const m of staged) this.append(m);
           if (fault === 'crash-after-ack') {
             // Kafka has the batch; the relay dies before marking the rows published.
             note(`relay died after Kafka acked ${staged.length}`);
@@ -71,6 +82,16 @@ export class EventChannel {
       };
     };
     return { transaction, disconnect: async () => {} } as unknown as Producer;
+  }
+
+  private append(m: Message): void {
+    this.log[partitionOf(m.key)]!.push(m);
+    const outboxId = m.headers.outboxId ?? '';
+    if (this.arrived.has(outboxId)) return;
+    this.arrived.add(outboxId);
+    const ids = this.arrivals.get(m.key) ?? [];
+    ids.push(outboxId);
+    this.arrivals.set(m.key, ids);
   }
 
   /**

@@ -12,7 +12,6 @@ import { deliverDueWebhooks } from '@/sandbox/lib/deliver-due-webhooks';
 import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
 import { describeTick, recoveryTick } from '@/lib/recovery/recovery-loop';
 import { requestRefund } from '@/lib/refunds/request-refund';
-import { SimulatedKafkaError } from './event-channel';
 import { describePlan, type Plan, type Planned } from './plans';
 import type { Prng } from '@/lib/prng';
 import { webhookFetch } from './webhook-network';
@@ -44,13 +43,10 @@ export async function runPlan(w: World, step: Planned, note: (s: string) => void
     }
     case 'refund':
       return refund(w, plan, faults, note);
-    case 'relay':
-      try {
-        return `published ${await w.relay(faults, note).publishBatch()}`;
-      } catch (err) {
-        if (err instanceof SimulatedKafkaError) return `relay batch failed: ${err.message}`;
-        throw err;
-      }
+    case 'relay': {
+      const batches = await w.relayRound(faults, note);
+      return `published ${batches.map((n) => (n === 'failed' ? 'none (batch failed)' : n)).join(' + ')}`;
+    }
     case 'consume':
       return `applied ${await w.channel.consume(w.db, faults, w.rates.consumer, note)}`;
     case 'late-requests':
@@ -160,8 +156,8 @@ async function refund(w: World, plan: Extract<Plan, { kind: 'refund' }>, faults:
     .where(and(eq(payments.orderId, o.orderId), inArray(payments.status, ['SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED'])));
   const [latest] = payment ? [payment] : await w.db.select({ id: payments.id }).from(payments).where(eq(payments.orderId, o.orderId)).orderBy(desc(payments.createdAt)).limit(1);
   if (!latest) return 'no payment';
-  const outcomes = await Promise.all(Array.from({ length: plan.copies }, () => refusalOr(async () => {
-    const { refund: r } = await requestRefund(w.db, w.psp(faults, note), {
+  const outcomes = await Promise.all(Array.from({ length: plan.copies }, (_, copy) => refusalOr(async () => {
+    const { refund: r } = await requestRefund(w.db, w.psp(faults, note, copy === 0 ? plan.cancelFault : undefined), {
       merchantId: w.shop.merchantId,
       paymentId: latest.id,
       idempotencyKey: k.key,

@@ -1,6 +1,11 @@
 import type { WindowAction } from '@/sandbox/lib/authorize-window';
 import type { Prng } from '@/lib/prng';
-import type { World } from './world';
+import type { PspFault } from './psp-network';
+import type { OrderModel, World } from './world';
+
+/** Cancel faults a refund is planned with: the answer lost after the PSP cancelled, a 500 before, a timeout, a request arriving late. */
+export type CancelFault = Extract<PspFault, 'lost-after' | 'error-before' | 'timeout-before' | 'late'>;
+const CANCEL_FAULTS: Record<CancelFault, number> = { 'lost-after': 3, 'error-before': 2, 'timeout-before': 1, late: 2 };
 
 /**
  * What one step does, decided from the seed alone before it runs (entities are named by their
@@ -14,8 +19,12 @@ export type Plan =
   | { kind: 'follow-redirect'; redirect: number; tamper: 'none' | 'amount' | 'key'; other: number; copies: number }
   | { kind: 'psp-webhooks' }
   | { kind: 'recovery-tick' }
-  /** `otherAmount`: the key reused for a different amount (the merchant's bug, to be refused). */
-  | { kind: 'refund'; key: number; copies: number; otherAmount?: number }
+  /**
+   * `otherAmount`: the key reused for a different amount (the merchant's bug, to be refused).
+   * `cancelFault`: what the network does to the first copy's first cancel call, whatever the
+   * seed's fault rate (refund faults must strike in every seed that refunds).
+   */
+  | { kind: 'refund'; key: number; copies: number; otherAmount?: number; cancelFault?: CancelFault }
   | { kind: 'relay' }
   | { kind: 'consume' }
   | { kind: 'late-requests' }
@@ -47,33 +56,54 @@ const WEIGHTS = {
   advance: 4,
   reconcile: 0.5,
   concurrently: 4,
+  'refund-race': 3.5,
 } as const;
 type Kind = keyof typeof WEIGHTS;
 
+type Single = Exclude<Kind, 'concurrently' | 'refund-race'>;
+
 /** Kinds that may run at the same time as others (the races of the pay flow). */
-const RACERS: Exclude<Kind, 'concurrently'>[] = ['follow-redirect', 'follow-redirect', 'psp-webhooks', 'recovery-tick', 'refund', 'relay', 'consume', 'request-payment', 'open-window'];
+const RACERS: Single[] = ['follow-redirect', 'follow-redirect', 'psp-webhooks', 'recovery-tick', 'refund', 'relay', 'consume', 'request-payment', 'open-window'];
 
 export function planStep(w: World, rng: Prng): Planned {
   const weights: Record<Kind, number> = { ...WEIGHTS };
   if (w.orders.length >= MAX_ORDERS) weights['create-order'] = 0;
   if (w.orders.length === 0) return { plan: planKind(w, rng, 'create-order'), faults: rng.fork() };
   if (w.redirects.length === 0) weights['follow-redirect'] = 0;
+  // A race needs a payment to refund: an order the shopper came back from the window for.
+  if (paidLikely(w).length === 0) weights['refund-race'] = 0;
+  const racers = w.relaySetup.pace === 'seldom' ? RACERS.filter((k) => k !== 'relay') : RACERS;
+  if (w.relaySetup.pace === 'seldom') weights.relay = 0.5;
   const kind = rng.weighted(weights);
   if (kind === 'concurrently') {
     const n = rng.int(2, 3);
     // Only redirects that exist before the burst: one opened inside it may not be there yet.
     const redirects = w.redirects.length;
     const steps = Array.from({ length: n }, () => {
-      let k = rng.pick(RACERS);
+      let k = rng.pick(racers);
       if (k === 'follow-redirect' && redirects === 0) k = 'open-window';
       return { plan: planKind(w, rng, k, redirects), faults: rng.fork() };
     });
     return { plan: { kind: 'concurrently', steps }, faults: rng.fork() };
   }
+  if (kind === 'refund-race') return { plan: planRefundRace(w, rng), faults: rng.fork() };
   return { plan: planKind(w, rng, kind), faults: rng.fork() };
 }
 
-function planKind(w: World, rng: Prng, kind: Exclude<Kind, 'concurrently'>, redirects = w.redirects.length): Plan {
+/**
+ * A refund racing what else touches its payment: the PSP's webhooks being delivered (an
+ * approval's or an earlier cancel's, re-fetched and compared with our books) and a recovery
+ * tick (which retries refunds in flight with the same key). Sometimes two refunds of the order
+ * at once (another key, or the same key twice), often with a fault on the cancel call.
+ */
+function planRefundRace(w: World, rng: Prng): Plan {
+  const first = planRefund(w, rng, 0.5, rng.pick(paidLikely(w)).index);
+  const steps: Plan[] = [first, { kind: 'psp-webhooks' }, { kind: 'recovery-tick' }];
+  if (rng.chance(0.35)) steps.push(planRefund(w, rng, 0.3, w.refundKeys[first.key]!.order));
+  return { kind: 'concurrently', steps: rng.shuffle(steps).map((plan) => ({ plan, faults: rng.fork() })) };
+}
+
+function planKind(w: World, rng: Prng, kind: Single, redirects = w.redirects.length): Plan {
   switch (kind) {
     case 'create-order': {
       const products = rng.shuffle([0, 1, 2] as const).slice(0, rng.int(1, 2));
@@ -104,19 +134,8 @@ function planKind(w: World, rng: Prng, kind: Exclude<Kind, 'concurrently'>, redi
       const tamper = rng.weighted({ none: 17, amount: 2, key: 1 });
       return { kind, redirect, tamper, other: rng.int(0, n - 1), copies: rng.chance(0.2) ? rng.int(2, 3) : 1 };
     }
-    case 'refund': {
-      const reuse = w.refundKeys.length > 0 && rng.chance(0.25);
-      const amountChoice = rng.weighted({ rest: 3, half: 2, small: 3, odd: 1 });
-      const copies = rng.chance(0.15) ? 2 : 1;
-      if (reuse) return { kind, key: rng.int(0, w.refundKeys.length - 1), copies, otherAmount: rng.chance(0.3) ? 500 : undefined };
-      // Mostly an order the shopper has come back from the window for: likely paid.
-      const paidLikely = w.orders.filter((o) => w.redirects.some((r) => r.order === o.index && r.action === 'approve' && r.followed > 0));
-      const order = paidLikely.length && rng.chance(0.8) ? rng.pick(paidLikely) : w.orders[rng.int(0, w.orders.length - 1)]!;
-      const amount = amountChoice === 'rest' ? undefined : amountChoice === 'half' ? Number(order.amount / 2n) : amountChoice === 'small' ? 1_000 : Number(order.amount) - 1;
-      const key = w.refundKeys.length;
-      w.refundKeys.push({ index: key, order: order.index, key: `sim-refund-${w.seed}-${key}`, amount: amount && amount > 0 ? amount : undefined });
-      return { kind, key, copies };
-    }
+    case 'refund':
+      return planRefund(w, rng, 0.1);
     case 'advance': {
       const scale = rng.weighted({ seconds: 3, minutes: 4, tenMinutes: 2, hours: 1, days: 0.5 });
       const ms = scale === 'seconds' ? rng.int(1, 59) * 1_000
@@ -129,6 +148,28 @@ function planKind(w: World, rng: Prng, kind: Exclude<Kind, 'concurrently'>, redi
     default:
       return { kind };
   }
+}
+
+/** Orders whose shopper came back from an approving window: likely paid. */
+function paidLikely(w: World): OrderModel[] {
+  return w.orders.filter((o) => w.redirects.some((r) => r.order === o.index && r.action === 'approve' && r.followed > 0));
+}
+
+/** A refund (a new key, or a key used before), of `order` if given; a cancel fault with probability `faultChance`. */
+function planRefund(w: World, rng: Prng, faultChance: number, order?: number): Extract<Plan, { kind: 'refund' }> {
+  const cancelFault = rng.chance(faultChance) ? rng.weighted(CANCEL_FAULTS) : undefined;
+  const keysOfOrder = w.refundKeys.filter((k) => order === undefined || k.order === order);
+  const reuse = keysOfOrder.length > 0 && rng.chance(0.25);
+  const amountChoice = rng.weighted({ rest: 3, half: 2, small: 3, odd: 1 });
+  const copies = rng.chance(0.15) ? 2 : 1;
+  if (reuse) return { kind: 'refund', key: rng.pick(keysOfOrder).index, copies, otherAmount: rng.chance(0.3) ? 500 : undefined, cancelFault };
+  // Mostly an order the shopper has come back from the window for: likely paid.
+  const likely = paidLikely(w);
+  const target = order !== undefined ? w.orders[order]! : likely.length && rng.chance(0.8) ? rng.pick(likely) : w.orders[rng.int(0, w.orders.length - 1)]!;
+  const amount = amountChoice === 'rest' ? undefined : amountChoice === 'half' ? Number(target.amount / 2n) : amountChoice === 'small' ? 1_000 : Number(target.amount) - 1;
+  const key = w.refundKeys.length;
+  w.refundKeys.push({ index: key, order: target.index, key: `sim-refund-${w.seed}-${key}`, amount: amount && amount > 0 ? amount : undefined });
+  return { kind: 'refund', key, copies, cancelFault };
 }
 
 /** A plan as the trace shows it. */
@@ -148,7 +189,7 @@ export function describePlan(w: World, plan: Plan): string {
       return `follow-redirect r${plan.redirect}${plan.tamper === 'amount' ? ' tampered amount' : plan.tamper === 'key' ? ` with r${plan.other}'s paymentKey` : ''}${plan.copies > 1 ? ` ×${plan.copies} at once` : ''}`;
     case 'refund': {
       const k = w.refundKeys[plan.key]!;
-      return `refund o${k.order} ${plan.otherAmount ?? k.amount ?? 'rest'} key k${plan.key}${plan.copies > 1 ? ' ×2 at once' : ''}`;
+      return `refund o${k.order} ${plan.otherAmount ?? k.amount ?? 'rest'} key k${plan.key}${plan.copies > 1 ? ' ×2 at once' : ''}${plan.cancelFault ? ` (cancel: ${plan.cancelFault})` : ''}`;
     }
     case 'advance':
       return `advance ${formatMs(plan.ms)}`;

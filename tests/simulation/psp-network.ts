@@ -41,11 +41,17 @@ export class PspNetwork {
 
   constructor(private readonly handler: FetchHandler, private readonly clock: FakeClock) {}
 
-  fetchFor(rng: Prng, rate: number, note: (s: string) => void): typeof fetch {
+  /** `cancelFault`: strikes the first cancel call made through this fetch, whatever the rate. */
+  fetchFor(rng: Prng, rate: number, note: (s: string) => void, cancelFault?: PspFault): typeof fetch {
+    let forced = cancelFault;
     return async (input, init) => {
       const held = await hold(new Request(input, init));
-      const fault: PspFault | 'none' = rate > 0 && rng.chance(rate) ? rng.weighted(PSP_FAULTS) : 'none';
       const what = describe(held);
+      let fault: PspFault | 'none' = rate > 0 && rng.chance(rate) ? rng.weighted(PSP_FAULTS) : 'none';
+      if (forced && what === 'cancel') {
+        fault = forced;
+        forced = undefined;
+      }
       switch (fault) {
         case 'none':
           return this.deliver(held);

@@ -6,7 +6,6 @@ import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
 import { describeTick, recoveryTick } from '@/lib/recovery/recovery-loop';
 import { defaultRecoveryPolicy } from '@/lib/recovery/recovery-policy';
 import { checkFinal, checkStep, type Violation } from './checks';
-import { SimulatedKafkaError } from './event-channel';
 import { reconciliationRange, runPlan } from './operations';
 import { describePlan, planStep } from './plans';
 import { Prng } from '@/lib/prng';
@@ -45,12 +44,14 @@ export async function runSeed(seed: number, databases: SeedDatabases, steps: num
   const feeBps = rng.pick([0, 250, 333]);
   // Grace 0 lets the poller race a confirm still in flight, which must be as safe as the default.
   const graceMs = rng.chance(0.3) ? 0 : defaultRecoveryPolicy.graceMs;
-  const trace: string[] = [`faults ${intensity} ${JSON.stringify(rates)}; platform fee ${feeBps} bps; recovery grace ${graceMs / 1000} s`];
+  // Several relay instances with small batches split one payment's events between them.
+  const relaySetup = { instances: rng.int(1, 3), batchSize: rng.pick([1, 2, 3, 5, 20]), pace: rng.chance(0.4) ? 'seldom' as const : 'often' as const };
+  const trace: string[] = [`faults ${intensity} ${JSON.stringify(rates)}; platform fee ${feeBps} bps; recovery grace ${graceMs / 1000} s; ${relaySetup.instances} relay(s), batches of ${relaySetup.batchSize}, relaying ${relaySetup.pace}`];
   const result = (extra: Partial<SeedResult>): SeedResult => ({ seed, steps, ok: false, trace, violations: [], ms: performance.now() - started, ...extra });
 
   const database = await databases.create();
   try {
-    const w = await World.create(seed, database, rates, feeBps, { ...defaultRecoveryPolicy, graceMs });
+    const w = await World.create(seed, database, rates, feeBps, { ...defaultRecoveryPolicy, graceMs }, relaySetup);
     for (let i = 1; i <= steps; i++) {
       const step = planStep(w, rng);
       const line = `#${String(i).padStart(3, '0')} ${w.clock.elapsed()} ${describePlan(w, step.plan)}`;
@@ -109,11 +110,10 @@ async function quiesce(w: World, trace: string[]): Promise<Partial<SeedResult> |
 async function drainEvents(w: World, rng: Prng, note: (s: string) => void): Promise<{ published: number; consumed: number }> {
   let published = 0;
   let consumed = 0;
+  // Until a round of every relay instance publishes nothing (a failed batch counts as nothing:
+  // the next quiescence round goes on).
   for (let n = -1; n !== 0;) {
-    n = await w.relay(rng, note).publishBatch().catch((err: unknown) => {
-      if (err instanceof SimulatedKafkaError) return 0;
-      throw err;
-    });
+    n = (await w.relayRound(rng, note)).reduce<number>((s, b) => s + (b === 'failed' ? 0 : b), 0);
     published += n;
   }
   for (let n = -1; n !== 0;) {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultRecoveryPolicy } from '@/lib/recovery/recovery-policy';
-import { checkStep } from './checks';
+import { checkFinal, checkStep } from './checks';
 import { runPlan } from './operations';
 import { planStep } from './plans';
 import { Prng } from '@/lib/prng';
@@ -65,6 +65,52 @@ describe('seeded simulation of the payment flow', () => {
           values (${w.shop.merchantId}, 'KRW', 1000, 1, 0)
           on conflict (merchant_id, currency) do update set payable = merchant_balances.payable + 1000, approved_count = merchant_balances.approved_count + 1`);
         expect((await checkStep(w)).map((v) => v.name)).toContain('projection-exactly-once');
+      } finally {
+        await database.dispose();
+      }
+    });
+
+    it('the checks see a payment\'s events reaching the topic out of outbox order', async () => {
+      const database = await databases.create();
+      try {
+        const w = await World.create(7, database, { psp: 0, webhook: 0, relay: 0, consumer: 0 }, 250, defaultRecoveryPolicy);
+        const rng = new Prng(7);
+        for (let i = 0; i < 30; i++) await runPlan(w, planStep(w, rng), () => {});
+        expect(await checkStep(w)).toEqual([]);
+        // Two events of one key, published the way two relays without the key-order claim can:
+        // the later outbox row reaches the topic first.
+        const rows = (await w.db.execute(sql`insert into outbox (event_id, event_type, aggregate_id, merchant_id, payload)
+          select 'evt_order_' || n, 'PaymentApproved', 'pay_order_check', ${w.shop.merchantId}, '{}'::jsonb from generate_series(1, 2) n
+          returning id::text, event_id`)) as unknown as { id: string; event_id: string }[];
+        const [earlier, later] = rows.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+        const txn = await w.channel.producer(new Prng(1), 0, () => {}).transaction();
+        for (const r of [later!, earlier!]) {
+          await txn.send({ topic: 'payments.events', messages: [{ key: 'pay_order_check', value: '{}', headers: { eventId: r.event_id, outboxId: r.id } }] });
+        }
+        await txn.commit();
+        expect((await checkStep(w)).map((v) => v.name)).toContain('events-in-key-order');
+      } finally {
+        await database.dispose();
+      }
+    });
+
+    it('the checks see a refund that is not the PSP\'s cancel, and a PSP cancel that is no refund of ours', async () => {
+      const database = await databases.create();
+      try {
+        const w = await World.create(8, database, { psp: 0, webhook: 0, relay: 0, consumer: 0 }, 0, defaultRecoveryPolicy);
+        const run = (plan: Parameters<typeof runPlan>[1]['plan']) => runPlan(w, { plan, faults: new Prng(8) }, () => {});
+        w.orders.push({ index: 0, checkoutKey: 'sim-checkout-check-0', items: [{ product: 0, quantity: 1 }], amount: 15_000n });
+        w.redirects.push({ index: 0, order: 0, action: 'approve', followed: 1 });
+        w.refundKeys.push({ index: 0, order: 0, key: 'sim-refund-check-0', amount: 5_000 });
+        await run({ kind: 'create-order', order: 0, copies: 1 });
+        await run({ kind: 'open-window', order: 0, action: 'approve', redirect: 0 });
+        expect(await run({ kind: 'follow-redirect', redirect: 0, tamper: 'none', other: 0, copies: 1 })).toBe('PAID');
+        expect(await run({ kind: 'refund', key: 0, copies: 1 })).toBe('SUCCEEDED 5000');
+        expect(await checkStep(w)).toEqual([]);
+        // Our refund names a cancel the PSP never made (and the one it made is no refund of ours).
+        await w.db.execute(sql`update refunds set psp_transaction_key = 'txrd_not_a_real_cancel' where merchant_id = ${w.shop.merchantId}`);
+        expect((await checkStep(w)).map((v) => v.name)).toContain('refund-is-a-psp-cancel');
+        expect((await checkFinal(w)).map((v) => v.name)).toContain('psp-cancels-are-our-refunds');
       } finally {
         await database.dispose();
       }

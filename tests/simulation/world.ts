@@ -7,11 +7,11 @@ import { ensurePspMerchant } from '@/sandbox/lib/merchants';
 import { createTossClient, type TossClient } from '@/lib/psp/toss-client';
 import type { RecoveryPolicy } from '@/lib/recovery/recovery-policy';
 import { createShop, type TestShop } from '../helpers/fixtures';
-import { EventChannel } from './event-channel';
+import { EventChannel, SimulatedKafkaError } from './event-channel';
 import { FakeClock } from './fake-clock';
 import type { Prng } from '@/lib/prng';
 import { preparedDb } from './prepared-checks';
-import { PspNetwork } from './psp-network';
+import { PspNetwork, type PspFault } from './psp-network';
 import type { SeedDatabase } from './seed-databases';
 
 export const WEBHOOK_URL = 'http://shop.sim/api/webhooks/psp';
@@ -23,6 +23,18 @@ export interface FaultRates {
   webhook: number;
   relay: number;
   consumer: number;
+}
+
+/**
+ * The outbox relay as deployed in this seed: how many instances claim from the outbox at once,
+ * and how many rows each claims per batch (small batches split one payment's events across
+ * instances, the case per-key order has to survive).
+ */
+export interface RelaySetup {
+  instances: number;
+  batchSize: number;
+  /** Seldom: relay steps are rare, so a payment's events pile up unpublished and are split between instances. */
+  pace: 'often' | 'seldom';
 }
 
 /** What the shopper and the merchant hold; planned from the seed alone, so plans replay. */
@@ -78,11 +90,12 @@ export class World {
     readonly channel: EventChannel,
     public rates: FaultRates,
     readonly policy: RecoveryPolicy,
+    readonly relaySetup: RelaySetup,
   ) {
     this.checkDb = preparedDb(database.checkSql);
   }
 
-  static async create(seed: number, database: SeedDatabase, rates: FaultRates, feeBps: number, policy: RecoveryPolicy): Promise<World> {
+  static async create(seed: number, database: SeedDatabase, rates: FaultRates, feeBps: number, policy: RecoveryPolicy, relaySetup: RelaySetup = { instances: 1, batchSize: 20, pace: 'often' }): Promise<World> {
     const { db } = database;
     const clock = new FakeClock();
     const shop = await createShop(db, { feeBps });
@@ -91,7 +104,7 @@ export class World {
     // The sandbox runs in-process here (not as its server): it must read the simulator's fake clock.
     await ensurePspMerchant(sandboxDb(db), { ...pspAccount, name: 'Simulated platform', webhookUrl: WEBHOOK_URL, redirectOrigins: ['http://shop.sim'] });
     const handler = createPspApiHandler({ db: sandboxDb(db), now: clock.now, basePath: '/psp', operatorToken: 'simulation-operator-token' });
-    return new World(seed, database, clock, shop, pspAccount, new PspNetwork(handler, clock), new EventChannel(), rates, policy);
+    return new World(seed, database, clock, shop, pspAccount, new PspNetwork(handler, clock), new EventChannel(), rates, policy, relaySetup);
   }
 
   get db(): Db {
@@ -106,18 +119,36 @@ export class World {
   private pspDbHandle: SandboxDb | undefined;
 
   /** Our Toss client, on the seeded network; each operation brings its own fault generator. */
-  psp(rng: Prng, note: (s: string) => void): TossClient {
+  psp(rng: Prng, note: (s: string) => void, cancelFault?: PspFault): TossClient {
     return createTossClient({
       baseUrl: 'http://psp.sim/psp',
       secretKey: this.pspAccount.secretKey,
       timeoutMs: 10_000,
-      fetch: this.network.fetchFor(rng, this.rates.psp, note),
+      fetch: this.network.fetchFor(rng, this.rates.psp, note, cancelFault),
     });
   }
 
-  /** The real outbox relay, publishing to the simulated Kafka through a producer that may fail. */
+  /** One instance of the real outbox relay, publishing to the simulated Kafka through a producer that may fail. */
   relay(rng: Prng, note: (s: string) => void) {
     const producer = this.channel.producer(rng, this.rates.relay, note);
-    return createOutboxRelay({ database: this.database, connectProducer: async () => producer, batchSize: 20, idlePollMs: 0, log: silentLog });
+    return createOutboxRelay({ database: this.database, connectProducer: async () => producer, batchSize: this.relaySetup.batchSize, idlePollMs: 0, log: silentLog });
+  }
+
+  /**
+   * One batch from each of the seed's relay instances, all at once, each in its own database
+   * transaction and Kafka transaction (what several relay processes do). A simulated broker
+   * failure fails that instance's batch only. Returns the rows each instance published.
+   */
+  async relayRound(rng: Prng, note: (s: string) => void): Promise<(number | 'failed')[]> {
+    const instances = Array.from({ length: this.relaySetup.instances }, (_, i) => ({ i, rng: rng.fork() }));
+    return Promise.all(instances.map(async ({ i, rng: own }) => {
+      const tagged = this.relaySetup.instances > 1 ? (s: string) => note(`relay ${i + 1}: ${s}`) : note;
+      try {
+        return await this.relay(own, tagged).publishBatch();
+      } catch (err) {
+        if (err instanceof SimulatedKafkaError) return 'failed' as const;
+        throw err;
+      }
+    }));
   }
 }
