@@ -11,7 +11,10 @@ let echo: net.Server;
 let proxy: FaultProxy;
 
 beforeEach(async () => {
-  echo = net.createServer((s) => s.pipe(s));
+  echo = net.createServer((s) => {
+    s.on('error', () => {}); // the resets below reach the server's side too
+    s.pipe(s);
+  });
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
   proxy = await startFaultProxy({ host: '127.0.0.1', port: (echo.address() as net.AddressInfo).port });
 });
