@@ -359,6 +359,7 @@ async function main(): Promise<number> {
       ...(Object.keys(FAULT_LABELS) as ProcessFaultKind[]).map((k): [string, string] => [FAULT_LABELS[k], String(ok(byKind(k)))]),
       ['confirms in flight when the web server was killed', String(byKind('kill-web').reduce((s, f) => s + (f.hit ?? 0), 0))],
       ['connections reset (app→PSP / app→PostgreSQL)', `${sumHit('psp-reset')} / ${sumHit('pg-reset')}`],
+      ['connections through the fault proxies (app→PSP / app→PostgreSQL)', `${stack.proxies?.psp.stats.connections ?? 0} / ${stack.proxies?.postgres.stats.connections ?? 0}`],
       ['PSP confirm: approved, response lost (lose-response)', String(takenOf('confirm', 'lose-response'))],
       ['PSP confirm: 500, nothing done (server-error)', String(takenOf('confirm', 'server-error'))],
       ['PSP refund (cancel): done, response lost (lose-response)', String(takenOf('cancel', 'lose-response'))],

@@ -43,8 +43,10 @@ const KILL_TARGET: Record<'kill-relay' | 'kill-consumers' | 'kill-recovery', Wor
 /** Faults on one part run one after another (no kill during a kill); this names the part. */
 function targetOf(kind: ProcessFaultKind): string {
   if (kind === 'pause-broker' || kind === 'kill-broker') return 'broker';
-  if (kind === 'restart-postgres' || kind.startsWith('pg-')) return 'postgres';
-  if (kind.startsWith('psp-')) return 'psp';
+  if (kind === 'restart-postgres') return 'postgres';
+  // Network faults on a path of their own (a reset queued behind the restart would find no connections).
+  if (kind.startsWith('pg-')) return 'pg-net';
+  if (kind.startsWith('psp-')) return 'psp-net';
   return kind;
 }
 
@@ -61,10 +63,12 @@ export function planFaults(rng: Prng, durationMs: number): PlannedFault[] {
   const plan: PlannedFault[] = [];
   const kills = Math.max(3, Math.round(durationMs / 15_000));
   const few = Math.max(2, Math.round(durationMs / 30_000));
+  // A web restart costs seconds of `next start` (many on a busy machine): one per minute of load.
+  const webKills = Math.max(1, Math.round(durationMs / 60_000));
   for (let i = 0; i < kills; i++) plan.push({ kind: 'kill-relay', atMs: at(0.05, 0.85), holdMs: rng.int(300, 3_000) });
   for (let i = 0; i < kills; i++) plan.push({ kind: 'kill-consumers', atMs: at(0.05, 0.85), holdMs: rng.int(300, 3_000) });
   for (let i = 0; i < few; i++) plan.push({ kind: 'kill-recovery', atMs: at(0.05, 0.85), holdMs: rng.int(300, 2_000) });
-  for (let i = 0; i < few; i++) plan.push({ kind: 'kill-web', atMs: at(0.1, 0.8), holdMs: rng.int(300, 1_500) });
+  for (let i = 0; i < webKills; i++) plan.push({ kind: 'kill-web', atMs: at(0.1, 0.8), holdMs: rng.int(300, 1_500) });
   // Broker faults in separate stretches so they never overlap; a few seconds of a frozen or dead
   // broker is the point, not outlasting every client's patience.
   plan.push({ kind: 'pause-broker', atMs: at(0.1, 0.3), holdMs: rng.int(2_000, 5_000) });
@@ -160,9 +164,12 @@ export function startFaults(stack: Stack, plan: PlannedFault[], startedAt: numbe
         }
         case 'psp-reset':
         case 'pg-reset': {
-          // "Some": every other open connection, in the order they were opened.
+          // Wait (a little) for open connections to reset; "some": every other one, in the order they were opened.
+          const proxy = proxyOf(f.kind);
+          const deadline = Date.now() + 10_000;
+          while (proxy.open === 0 && Date.now() < deadline && !stopped) await sleep(10);
           let i = 0;
-          record.hit = proxyOf(f.kind).reset(() => (f.level ?? 1) >= 1 || i++ % 2 === 0);
+          record.hit = proxy.reset(() => (f.level ?? 1) >= 1 || i++ % 2 === 0);
           break;
         }
         case 'psp-blackhole':
