@@ -145,8 +145,10 @@ const BOUNDED_TIMINGS = {
   // claim after 5 s, and a webhook round cut off frees its deliveries after 12 s.
   SANDBOX_ABANDONED_CLAIM_MS: '5000',
   PSP_SANDBOX_WEBHOOK_LEASE_MS: '12000',
-  // Toss's webhook retry schedule (1, 4, 16, 64… min) × 0.001: 0.06, 0.24, 1, 3.8, 15 s…
-  PSP_SANDBOX_WEBHOOK_TIME_SCALE: '0.001',
+  // Toss's webhook retry schedule (1, 4, 16, 64, 256, 1024, 4096 min) × 0.0001: 6 ms, 24 ms,
+  // 0.1, 0.4, 1.5, 6.1 and 24.6 s; a delivery that failed through a fault is retried (or given
+  // up, after the 7th retry) at most 24.6 s later.
+  PSP_SANDBOX_WEBHOOK_TIME_SCALE: '0.0001',
 } as const;
 
 async function main(): Promise<number> {
