@@ -201,6 +201,9 @@ async function buyOnce(ctx: ShopperContext, rng: Prng, h: OrderHistory): Promise
 
     // Approved in the window: the browser lands on the success page, which confirms.
     ctx.stats.approvals++;
+    // A new approval supersedes what an earlier attempt of the order was told ("failed", then
+    // "try another card"): from here the shopper's last word is about this attempt only.
+    h.lastTold = undefined;
     const redirect = {
       orderId: location.searchParams.get('orderId'),
       paymentKey: location.searchParams.get('paymentKey'),
