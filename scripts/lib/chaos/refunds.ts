@@ -113,11 +113,14 @@ export async function runRefunder(ctx: RefunderContext, index: number, rng: Prng
   }
 }
 
-/** Posts one refund request; after a 5xx or no answer, the merchant's client retries with the same key. */
+/**
+ * Posts one refund request; after a 5xx or no answer, the merchant's client retries with the same
+ * key, for about 20 s (a back office outlives a web server's restart).
+ */
 async function send(ctx: RefunderContext, h: OrderHistory, r: RefundRequest): Promise<void> {
   const body = JSON.stringify({ reason: `chaos ${r.kind}`, ...(r.amount === undefined ? {} : { amount: r.amount }) });
-  for (let tries = 0; tries < 4; tries++) {
-    if (tries) await sleep(500 * tries);
+  for (let tries = 0; tries < 9; tries++) {
+    if (tries) await sleep(Math.min(3_000, 1_000 * tries));
     ctx.stats.posts++;
     const a = await call(`${ctx.baseUrl}/api/payments/${r.paymentId}/refunds`, {
       method: 'POST',

@@ -246,6 +246,10 @@ async function buyOnce(ctx: ShopperContext, rng: Prng, h: OrderHistory): Promise
       await sleep(1_000);
       const a = await call(api(`/api/orders/${orderId}`));
       note({ op: 'order-page', result: describe(a), told: isOk(a) ? a.body.status : undefined }, a);
+      if (isOk(a) && a.body.status === 'PAID' && a.body.payment?.id) {
+        h.paymentId = a.body.payment.id;
+        h.amount = a.body.amount;
+      }
     }
     h.outcome = h.lastTold === 'PAID' ? 'paid' : h.lastTold === 'PAYMENT_FAILED' ? 'failed' : h.lastTold === 'CONFIRMING' ? 'confirming' : 'abandoned';
     if (h.outcome === 'failed' && rng.chance(MIX.retryAfterWindowFailure)) continue;
