@@ -35,6 +35,10 @@ Environment:
   PSP_SANDBOX_WEBHOOK_TIME_SCALE   multiplies Toss's webhook retry schedule (default 1)
   PSP_SANDBOX_WEBHOOK_INTERVAL_MS  pause between webhook rounds (default 1000)
   PSP_SANDBOX_PAYOUT_DELAY_DAYS    settlement payout delay (default 2)
+  PSP_SANDBOX_WEBHOOK_LEASE_MS     how long a webhook round's claim on a delivery lasts (default
+                                   70000); a sender killed mid-round leaves it pending this long
+  SANDBOX_ABANDONED_CLAIM_MS       an Idempotency-Key claim without a response this old belongs
+                                   to a request that died and may be taken over (default 60000)
   LOG_LEVEL                        default info`;
 
 async function main(): Promise<void> {
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
     db: database.db,
     operatorToken: env.SANDBOX_OPERATOR_TOKEN,
     payoutDelayDays: env.PSP_SANDBOX_PAYOUT_DELAY_DAYS,
+    abandonedClaimMs: env.SANDBOX_ABANDONED_CLAIM_MS,
     port: env.SANDBOX_PORT,
     host: env.SANDBOX_HOST,
   });
@@ -89,6 +94,7 @@ async function main(): Promise<void> {
     log,
     intervalMs: env.PSP_SANDBOX_WEBHOOK_INTERVAL_MS,
     timeScale: env.PSP_SANDBOX_WEBHOOK_TIME_SCALE,
+    leaseMs: env.PSP_SANDBOX_WEBHOOK_LEASE_MS,
   });
   say(`serving on ${server.url} (window ${server.url}/window, API ${server.url}/v1/); demo merchant ${merchant.mId}: shop ${merchant.redirectOrigins.join(', ')}, webhooks to ${merchant.webhookUrl}`);
 

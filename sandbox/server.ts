@@ -24,6 +24,7 @@ export interface SandboxServerOptions {
   operatorToken: string;
   now?: Clock;
   payoutDelayDays?: number;
+  abandonedClaimMs?: number;
 }
 
 /** Bodies above this are refused with 413 before they are read in full (a confirm is ~150 bytes). */
@@ -36,7 +37,7 @@ export type FetchHandler = (req: Request) => Promise<Response>;
 /** The sandbox's routes as one Web-standard fetch handler. */
 export function createSandboxHandler(options: SandboxServerOptions): FetchHandler {
   const now = options.now ?? systemClock;
-  const api = createPspApiHandler({ db: options.db, now, operatorToken: options.operatorToken, payoutDelayDays: options.payoutDelayDays });
+  const api = createPspApiHandler({ db: options.db, now, operatorToken: options.operatorToken, payoutDelayDays: options.payoutDelayDays, abandonedClaimMs: options.abandonedClaimMs });
   return async (req) => {
     const { pathname } = new URL(req.url);
     if (pathname.startsWith('/v1/')) return api(req);

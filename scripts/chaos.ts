@@ -9,10 +9,13 @@
  *
  *   1. load    N shoppers buy over HTTP (double clicks, duplicate and concurrent confirms, late
  *              reloads, declines, retries after errors), keeping a history of what they were told;
- *   2. faults  on a plan drawn from the seed: SIGKILL of the relay, the consumers and the recovery
- *              worker (restarted after a pause), the broker frozen (SIGSTOP/SIGCONT), PostgreSQL
- *              restarted once; PSP confirms losing their answer or failing with 500 at a rate;
- *              the merchant's webhook endpoint answering 500 now and then;
+ *   2. faults  on a plan drawn from the seed: SIGKILL of the relay, the consumers, the recovery
+ *              worker and the web server (with a shopper's confirm in flight), restarted after a
+ *              pause; the broker frozen (SIGSTOP/SIGCONT) and SIGKILLed; PostgreSQL restarted
+ *              once; latency, connection resets and a black hole on the app's network paths to
+ *              the PSP and to PostgreSQL (fault proxies); PSP confirms and refunds losing their
+ *              answer or failing with 500, for payments the seed picks; the merchant refunding
+ *              (partial, full, repeated, concurrent); its webhook endpoint answering 500 now and then;
  *   3. recover faults stop, every process is up: wait (with a deadline) for the clean state;
  *   4. check   reconciliation against the PSP, the invariants over the whole platform,
  *              the PSP's books against ours, and the shoppers' histories against the database.
@@ -39,6 +42,8 @@ import { backlog, historyChecks, isClean, platformChecks, type Backlog } from '.
 import { planFaults, pspFaultArmer, startFaults, type InjectedFault, type ProcessFaultKind } from './lib/chaos/faults';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { emptyStats, runShopper, type OrderHistory } from './lib/chaos/shopper';
+import { emptyRefundStats, refundChecks, runRefunder, type RefundRequest } from './lib/chaos/refunds';
+import { createApiKey } from '@/lib/auth/api-keys';
 import { ensureProductionBuild, startStack, type Stack } from './lib/stack';
 
 const HELP = `Usage: npm run chaos -- [options]
@@ -51,8 +56,8 @@ Options:
   --concurrency N          concurrent shoppers (default 12; 1–200)
   --seed N                 seed of every random choice (default: random; printed, so a run can be repeated)
   --psp-fault-rate R       share of confirms whose PSP call loses its answer or fails with 500 (default 0.1; 0–1)
-  --clean-timeout SECONDS  how long recovery may take to reach the clean state (default 180: the sandbox's
-                           60-70 s rules for a request cut off by the restart, plus the recovery backoff)
+  --clean-timeout SECONDS  the bound on the time to the clean state after the faults stop (default 60);
+                           exceeding it fails the run (docs/RELIABILITY.md says what bounds it)
   --build                  run \`next build\` first even if a production build exists
   --keep                   keep the run directory (PostgreSQL data) even when the run passes
   --help                   this text
@@ -80,7 +85,7 @@ function parseOptions(): Options {
         concurrency: { type: 'string', default: '12' },
         seed: { type: 'string' },
         'psp-fault-rate': { type: 'string', default: '0.1' },
-        'clean-timeout': { type: 'string', default: '180' },
+        'clean-timeout': { type: 'string', default: '60' },
         build: { type: 'boolean', default: false },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -114,9 +119,37 @@ const FAULT_LABELS: Record<ProcessFaultKind, string> = {
   'kill-relay': 'SIGKILL outbox relay (restarted after 0.3–3 s)',
   'kill-consumers': 'SIGKILL consumers (restarted after 0.3–3 s)',
   'kill-recovery': 'SIGKILL recovery worker (restarted after 0.3–2 s)',
+  'kill-web': 'SIGKILL web server mid-confirm (restarted after 0.3–1.5 s)',
   'pause-broker': 'Kafka broker frozen (SIGSTOP 2–5 s, SIGCONT)',
+  'kill-broker': 'Kafka broker SIGKILLed (restarted after 1–4 s)',
   'restart-postgres': 'PostgreSQL restarted (fast shutdown + start)',
+  'psp-latency': 'app→PSP latency +100–600 ms each way (3–8 s)',
+  'psp-reset': 'app→PSP connections reset (all or every other)',
+  'psp-blackhole': 'app→PSP black hole (2–6 s)',
+  'pg-latency': 'app→PostgreSQL latency +20–200 ms each way (3–8 s)',
+  'pg-reset': 'app→PostgreSQL connections reset (all or every other)',
+  'pg-blackhole': 'app→PostgreSQL black hole (2–5 s)',
 };
+
+/**
+ * The chaos run's timings, chosen so that the time to the clean state has a known bound (see
+ * docs/RELIABILITY.md): every lease and backoff that a fault can leave running is a few seconds.
+ */
+const BOUNDED_TIMINGS = {
+  // Recovery: first look 2 s after a payment's or refund's last change, retries 0.5, 1, 2, 4, 4… s apart.
+  RECOVERY_INTERVAL_MS: '500',
+  RECOVERY_GRACE_MS: '2000',
+  RECOVERY_BASE_DELAY_MS: '500',
+  RECOVERY_MAX_DELAY_MS: '4000',
+  // The sandbox: a request cut off mid-way (its process or database gone) frees its Idempotency-Key
+  // claim after 5 s, and a webhook round cut off frees its deliveries after 12 s.
+  SANDBOX_ABANDONED_CLAIM_MS: '5000',
+  PSP_SANDBOX_WEBHOOK_LEASE_MS: '12000',
+  // Toss's webhook retry schedule (1, 4, 16, 64, 256, 1024, 4096 min) × 0.0001: 6 ms, 24 ms,
+  // 0.1, 0.4, 1.5, 6.1 and 24.6 s; a delivery that failed through a fault is retried (or given
+  // up, after the 7th retry) at most 24.6 s later.
+  PSP_SANDBOX_WEBHOOK_TIME_SCALE: '0.0001',
+} as const;
 
 async function main(): Promise<number> {
   const opts = parseOptions();
@@ -131,7 +164,7 @@ async function main(): Promise<number> {
     logLine('chaos', line);
   };
 
-  note(`seed ${opts.seed} · ${opts.duration} s of load · ${opts.concurrency} shoppers · PSP fault rate ${opts.pspFaultRate}`);
+  note(`seed ${opts.seed} · ${opts.duration} s of load · ${opts.concurrency} shoppers · PSP fault rate ${opts.pspFaultRate} · clean-state bound ${opts.cleanTimeout} s`);
   note(`run directory ${dir}; processes' output: ${logPath}`);
   ensureProductionBuild(note, opts.build);
 
@@ -184,16 +217,14 @@ async function main(): Promise<number> {
     stack = await startStack({
       dir,
       kafka: true,
+      faultProxies: true,
       workers: ['relay', 'consumers', 'recovery'],
       env: {
         LOG_LEVEL: 'info',
         // Recovery and redelivery timings scaled down so a run finishes in minutes; the logic is the production one.
-        RECOVERY_INTERVAL_MS: '500',
-        RECOVERY_GRACE_MS: '2000',
-        RECOVERY_BASE_DELAY_MS: '500',
+        ...BOUNDED_TIMINGS,
         RECOVERY_DAILY_RECONCILIATION: '0',
         RELAY_IDLE_POLL_MS: '200',
-        PSP_SANDBOX_WEBHOOK_TIME_SCALE: '0.01',
         PSP_SANDBOX_WEBHOOK_INTERVAL_MS: '300',
         WEBHOOK_RETRY_DELAYS_MS: '200,1000,3000',
         WEBHOOK_TIMEOUT_MS: '3000',
@@ -211,9 +242,12 @@ async function main(): Promise<number> {
       },
       say: note,
     });
+    const apiKeys: Record<string, string> = {};
     {
       const setup = connect(stack.databaseUrl, { max: 1, appName: 'chaos-setup' });
       await setup.db.update(merchants).set({ webhookUrl: endpointUrl, webhookSecret: 'chaos-webhook-secret' }).where(eq(merchants.id, DEMO_MERCHANT_ID));
+      // The merchants' back offices refund through the merchant API with keys of their own.
+      for (const m of ['mer_demo', 'mer_demo_tea']) apiKeys[m] = (await createApiKey(setup.db, m, 'chaos refunds', 'chaos')).key;
       await setup.close();
     }
 
@@ -226,15 +260,27 @@ async function main(): Promise<number> {
     const firstKstDate = kstDateOf(new Date());
     startedAt = Date.now();
     const loadEnds = startedAt + opts.duration * 1000;
-    const faults = startFaults(stack, plan, startedAt, note);
+    const faults = startFaults(stack, plan, startedAt, { say: note, confirmsInFlight: () => stats.confirmsInFlight });
     faultStop = faults.stop;
-    const ctx = { baseUrl: stack.baseUrl, seed: opts.seed, startedAt, stats, histories, beforeConfirm: armer.beforeConfirm, shouldStop: () => Date.now() >= loadEnds };
-    const shoppers = Array.from({ length: opts.concurrency }, (_, i) => runShopper(ctx, i, rng.fork()));
+    const shouldStop = () => Date.now() >= loadEnds;
+    const ctx = { baseUrl: stack.baseUrl, seed: opts.seed, startedAt, stats, histories, beforeConfirm: (r: Prng, key: string | null) => armer.beforeCall(r, 'confirm', key), shouldStop };
+    const shopperRngs = Array.from({ length: opts.concurrency }, () => rng.fork());
+    const refunderRngs = [rng.fork(), rng.fork()];
+    const shoppers = shopperRngs.map((r, i) => runShopper(ctx, i, r));
+    const refundStats = emptyRefundStats();
+    const refundRequests: RefundRequest[] = [];
+    const refundCtx = {
+      baseUrl: stack.baseUrl, seed: opts.seed, startedAt, apiKeys, histories, requests: refundRequests, stats: refundStats,
+      beforeRefund: (r: Prng, key: string | null) => armer.beforeCall(r, 'cancel', key), shouldStop,
+    };
+    const refunders = refunderRngs.map((r, i) => runRefunder(refundCtx, i, r));
     const progress = setInterval(() => {
       const done = (k: ProcessFaultKind) => faults.injected.filter((f) => f.kind === k && f.endedMs !== undefined && !f.error).length;
       note(`${secs(Date.now() - startedAt)}/${opts.duration} s  orders ${stats.orders} (paid ${stats.paid}, failed ${stats.failed}, confirming ${stats.confirming}, gave up ${stats.abandoned})  ` +
         `confirm posts ${stats.confirmPosts}  5xx/no answer ${stats.transientErrors} | faults: relay ${done('kill-relay')}, consumers ${done('kill-consumers')}, recovery ${done('kill-recovery')}, ` +
-        `broker ${done('pause-broker')}, postgres ${done('restart-postgres')}, PSP armed ${armer.armed['lose-response'] + armer.armed['server-error']}`);
+        `web ${done('kill-web')}, broker ${done('pause-broker')}+${done('kill-broker')}, postgres ${done('restart-postgres')}, ` +
+        `net ${(['psp-latency', 'psp-reset', 'psp-blackhole', 'pg-latency', 'pg-reset', 'pg-blackhole'] as const).map(done).join('/')}, ` +
+        `PSP armed ${armer.armed['lose-response'] + armer.armed['server-error']}, refunds ${refundRequests.length}`);
     }, 5_000);
     await sleep(opts.duration * 1000);
     await faults.stop();
@@ -242,7 +288,7 @@ async function main(): Promise<number> {
     const faultsStoppedAt = Date.now();
     const lastFaultEndedAt = startedAt + Math.max(0, ...faults.injected.map((f) => f.endedMs ?? 0));
     note('load over: no new checkouts; faults stopped; waiting for shoppers to finish their current purchase');
-    await Promise.race([Promise.all(shoppers), sleep(60_000)]);
+    await Promise.race([Promise.all([...shoppers, ...refunders]), sleep(60_000)]);
     clearInterval(progress);
     faultStop = undefined;
 
@@ -255,7 +301,8 @@ async function main(): Promise<number> {
     let last: Backlog | undefined;
     let cleanAfterMs: number | undefined;
     let lastPrint = 0;
-    while (Date.now() - recoveryStarted < opts.cleanTimeout * 1000) {
+    // The bound counts from the faults stopping, shoppers' last purchases included.
+    while (sinceFaults() < opts.cleanTimeout * 1000) {
       try {
         last = await backlog(db);
       } catch (err) {
@@ -286,6 +333,7 @@ async function main(): Promise<number> {
     const invariants = await checkInvariants(db, { outboxLagLimit: '0 seconds', unfinishedLimit: '0 seconds' });
     const platform = await platformChecks(db, 'wonplatform');
     const history = await historyChecks(db, histories);
+    const refundResults = await refundChecks(db, refundRequests);
     const demoEvents = (await db.execute(sql`select distinct o.event_id, (d.id is not null) as dead from outbox o
       left join dead_letters d on d.event_id = o.event_id and d.consumer = 'webhook-notifier' where o.merchant_id = ${DEMO_MERCHANT_ID}`)) as unknown as { event_id: string; dead: boolean }[];
     const undelivered = demoEvents.filter((e) => !e.dead && !received.has(e.event_id));
@@ -295,12 +343,13 @@ async function main(): Promise<number> {
       { name: 'reconciliation-matched', description: 'reconciliation against the PSP found every payment matched', violations: notMatchedCount, sample: notMatched },
       { name: 'merchant-webhooks-delivered', description: 'every event of the merchant reached its webhook endpoint at least once (or is a visible dead letter)', violations: undelivered.length, sample: undelivered.slice(0, 5) },
       { name: 'workers-survive', description: 'no process exited on its own (only the ones we killed)', violations: unexpectedExits.length, sample: unexpectedExits.slice(0, 5) },
-      { name: 'clean-state-reached', description: `the clean state was reached within ${opts.cleanTimeout} s`, violations: cleanAfterMs === undefined ? 1 : 0, sample: last ? [last] : [] },
+      { name: 'clean-state-reached', description: `the clean state was reached within ${opts.cleanTimeout} s of the faults stopping`, violations: cleanAfterMs === undefined ? 1 : 0, sample: last ? [last] : [] },
     ];
-    const taken = (await db.execute(sql`select mode::text, coalesce(sum(count - remaining), 0)::int as taken, coalesce(sum(remaining), 0)::int as left
-      from sandbox.faults group by mode`)) as unknown as { mode: string; taken: number; left: number }[];
+    const taken = (await db.execute(sql`select operation::text, mode::text, coalesce(sum(count - remaining), 0)::int as taken, coalesce(sum(remaining), 0)::int as left
+      from sandbox.faults group by operation, mode`)) as unknown as { operation: string; mode: string; taken: number; left: number }[];
     await armer.clear();
-    const takenOf = (m: string) => taken.find((t) => t.mode === m)?.taken ?? 0;
+    const takenOf = (op: string, m: string) => taken.find((t) => t.operation === op && t.mode === m)?.taken ?? 0;
+    const sumHit = (k: ProcessFaultKind) => faults.injected.filter((f) => f.kind === k).reduce((s, f) => s + (f.hit ?? 0), 0);
     const leftOver = taken.reduce((s, t) => s + t.left, 0);
 
     // The table.
@@ -310,14 +359,23 @@ async function main(): Promise<number> {
     const pgWindow = pg ? errorWindow(stats.errorTimes, pg.startedMs, (pg.endedMs ?? pg.startedMs) + 15_000) : undefined;
     const faultRows: [string, string][] = [
       ...(Object.keys(FAULT_LABELS) as ProcessFaultKind[]).map((k): [string, string] => [FAULT_LABELS[k], String(ok(byKind(k)))]),
-      ['PSP confirm: approved, response lost (lose-response)', String(takenOf('lose-response'))],
-      ['PSP confirm: 500, nothing done (server-error)', String(takenOf('server-error'))],
+      ['confirms in flight when the web server was killed', String(byKind('kill-web').reduce((s, f) => s + (f.hit ?? 0), 0))],
+      ['connections reset (app→PSP / app→PostgreSQL)', `${sumHit('psp-reset')} / ${sumHit('pg-reset')}`],
+      ['connections through the fault proxies (app→PSP / app→PostgreSQL)', `${stack.proxies?.psp.stats.connections ?? 0} / ${stack.proxies?.postgres.stats.connections ?? 0}`],
+      ['PSP confirm: approved, response lost (lose-response)', String(takenOf('confirm', 'lose-response'))],
+      ['PSP confirm: 500, nothing done (server-error)', String(takenOf('confirm', 'server-error'))],
+      ['PSP refund (cancel): done, response lost (lose-response)', String(takenOf('cancel', 'lose-response'))],
+      ['PSP refund (cancel): 500, nothing done (server-error)', String(takenOf('cancel', 'server-error'))],
+      ['refunds: partial / full (merchant API)', `${refundStats.byKind.partial} / ${refundStats.byKind.full}`],
+      ['refunds: repeated with the same key after the answer', String(refundStats.byKind.repeated)],
+      ['refunds: same key twice at once', String(refundStats.byKind['same-key-at-once'])],
+      ['refunds: two partial refunds of one payment at once', String(refundStats.byKind['two-at-once'])],
       ['merchant webhook endpoint answered 500', String(endpointFailures)],
       ['double-clicked checkouts (same key posted twice at once)', String(stats.doubleClicks)],
       ['concurrent duplicate confirms (2–3 at once)', String(stats.concurrentConfirms)],
       ['late confirm re-posts (reload / back after the outcome)', String(stats.lateReposts)],
     ];
-    const checks = [...invariants, ...platform, ...history, ...extra];
+    const checks = [...invariants, ...platform, ...history, ...refundResults, ...extra];
     const total = checks.reduce((s, c) => s + c.violations, 0);
 
     console.log('');
@@ -328,7 +386,9 @@ async function main(): Promise<number> {
     printTable(['invariant', 'violations'], checks.map((c) => [c.name, String(c.violations)]));
     console.log('');
     console.log(`load: ${stats.orders} orders, ${stats.approvals} approved in the window, ${stats.confirmPosts} confirm posts; shoppers saw ${stats.paid} paid, ${stats.failed} failed, ${stats.confirming} still confirming when they left, ${stats.abandoned} gave up`);
-    console.log(`PSP faults: ${takenOf('lose-response') + takenOf('server-error')} of ${stats.approvals} approvals (${pct(takenOf('lose-response') + takenOf('server-error'), stats.approvals)}); ` +
+    const confirmFaults = takenOf('confirm', 'lose-response') + takenOf('confirm', 'server-error');
+    console.log(`refunds: ${refundRequests.length} requests, ${refundStats.posts} posts, ${refundStats.transientErrors} answered 5xx or not at all (retried with the same key)`);
+    console.log(`PSP faults: ${confirmFaults} of ${stats.approvals} approvals (${pct(confirmFaults, stats.approvals)}); ` +
       `armed ${armer.armed['lose-response']} lose-response + ${armer.armed['server-error']} server-error, ${armer.armed.failedToArm} could not be armed, ${leftOver} armed but not used`);
     console.log(`client-visible errors (5xx or no answer): ${stats.transientErrors}${pgWindow !== undefined ? `; around the PostgreSQL restart (${secs((pg!.endedMs ?? 0) - pg!.startedMs)}) for ${secs(pgWindow)}` : ''}`);
     if (pg) {
@@ -339,7 +399,7 @@ async function main(): Promise<number> {
     console.log(`merchant webhooks: ${received.size} events received, ${duplicates} more than once (at-least-once; merchants dedupe by won-event-id), ${deadLettered} dead-lettered`);
     console.log(cleanAfterMs === undefined
       ? `clean state: NOT reached within ${opts.cleanTimeout} s`
-      : `time to clean state: ${secs(cleanAfterMs)} after the load and the faults stopped (${secs(cleanAfterMs + faultsStoppedAt - lastFaultEndedAt)} after the last fault ended; shoppers finishing their purchase took ${secs(recoveryStarted - faultsStoppedAt)})`);
+      : `time to clean state: ${secs(cleanAfterMs)} after the load and the faults stopped, bound ${opts.cleanTimeout} s (${secs(cleanAfterMs + faultsStoppedAt - lastFaultEndedAt)} after the last fault ended; shoppers finishing their purchase took ${secs(recoveryStarted - faultsStoppedAt)})`);
     console.log(`total violations: ${total}`);
     for (const c of checks.filter((c) => c.violations > 0)) {
       console.log(`\n${c.name}: ${c.description}\n${JSON.stringify(c.sample, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}`);
@@ -365,7 +425,7 @@ async function main(): Promise<number> {
 }
 
 function describeBacklog(b: Backlog): string {
-  return `unfinished payments ${b.unfinishedPayments}, unpublished outbox ${b.unpublishedOutbox}, projection behind ${b.projectionBehind}, ` +
+  return `unfinished payments ${b.unfinishedPayments}, unfinished refunds ${b.unfinishedRefunds}, unpublished outbox ${b.unpublishedOutbox}, projection behind ${b.projectionBehind}, ` +
     `notifier behind ${b.notifierBehind}, PSP webhooks pending ${b.pspWebhooksPending}, receipts unprocessed ${b.pspReceiptsUnprocessed}`;
 }
 

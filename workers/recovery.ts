@@ -14,7 +14,7 @@ import { recoveryPolicyEnvSchema, recoveryPolicyFromEnv } from '@/lib/recovery/r
 import { runWorker } from '@/lib/workers/worker-runtime';
 
 if (process.argv.includes('--help')) {
-  console.log('Usage: node --import tsx workers/recovery.ts\nEnv: DATABASE_URL, TOSS_API_BASE, TOSS_SECRET_KEY, RECOVERY_INTERVAL_MS (5000), RECOVERY_GRACE_MS (30000), RECOVERY_BASE_DELAY_MS (5000), RECOVERY_MAX_ATTEMPTS (12), RECOVERY_DAILY_RECONCILIATION (1), HEALTH_PORT.');
+  console.log('Usage: node --import tsx workers/recovery.ts\nEnv: DATABASE_URL, TOSS_API_BASE, TOSS_SECRET_KEY, RECOVERY_INTERVAL_MS (5000), RECOVERY_GRACE_MS (30000), RECOVERY_BASE_DELAY_MS (5000), RECOVERY_MAX_DELAY_MS (600000), RECOVERY_MAX_ATTEMPTS (12), RECOVERY_DAILY_RECONCILIATION (1), HEALTH_PORT.');
   process.exit(0);
 }
 

@@ -41,6 +41,7 @@ export const defaultRecoveryPolicy: RecoveryPolicy = {
 export const recoveryPolicyEnvSchema = z.object({
   RECOVERY_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(defaultRecoveryPolicy.graceMs),
   RECOVERY_BASE_DELAY_MS: z.coerce.number().int().min(10).max(3_600_000).default(defaultRecoveryPolicy.baseDelayMs),
+  RECOVERY_MAX_DELAY_MS: z.coerce.number().int().min(10).max(24 * 3_600_000).default(defaultRecoveryPolicy.maxDelayMs),
   RECOVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(defaultRecoveryPolicy.maxAttempts),
   RECOVERY_DAILY_RECONCILIATION: z.enum(['0', '1']).default('1'),
 });
@@ -50,6 +51,7 @@ export function recoveryPolicyFromEnv(env: z.infer<typeof recoveryPolicyEnvSchem
     ...defaultRecoveryPolicy,
     graceMs: env.RECOVERY_GRACE_MS,
     baseDelayMs: env.RECOVERY_BASE_DELAY_MS,
+    maxDelayMs: env.RECOVERY_MAX_DELAY_MS,
     maxAttempts: env.RECOVERY_MAX_ATTEMPTS,
     reconciliation: { ...defaultRecoveryPolicy.reconciliation, daily: env.RECOVERY_DAILY_RECONCILIATION === '1' },
   };

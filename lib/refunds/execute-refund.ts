@@ -57,8 +57,10 @@ export async function executeRefund(db: Db, psp: TossClient, refund: Refund, act
   }
   const reason = result.kind === 'error' ? `${result.httpStatus} ${result.code}: ${result.message}` : result.reason;
   log.warn({ refundId: refund.id, reason }, 'refund outcome unknown; recovery will retry with the same key');
+  // No time of our own for the next try: recovery's grace (counted from updatedAt) decides the
+  // first retry and its backoff the later ones, so the recovery policy is the one place for both.
   const [unknown] = await db.update(refunds)
-    .set({ status: 'UNKNOWN', failureCode: null, failureMessage: reason.slice(0, 500), attempts: sql`${refunds.attempts} + 1`, nextAttemptAt: sql`now() + interval '30 seconds'`, updatedAt: sql`now()` })
+    .set({ status: 'UNKNOWN', failureCode: null, failureMessage: reason.slice(0, 500), attempts: sql`${refunds.attempts} + 1`, updatedAt: sql`now()` })
     .where(and(eq(refunds.id, refund.id), inArray(refunds.status, ['PENDING', 'UNKNOWN'])))
     .returning();
   return refundView(unknown ?? (await reload(db, refund.id)));

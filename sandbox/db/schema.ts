@@ -139,6 +139,8 @@ export const pspFaults = psp.table('faults', {
   remaining: integer('remaining').notNull(),
   /** Only for mode `slow`. */
   delayMs: integer('delay_ms'),
+  /** Set: the fault hits only calls about this payment; null: the next calls, whatever payment. */
+  paymentKey: text('payment_key'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
   index('psp_faults_pending').on(t.mId, t.operation, t.id).where(sql`${t.remaining} > 0`),

@@ -31,6 +31,8 @@ export interface PspApiHandlerOptions {
   operatorToken: string;
   /** Settlement paidOutDate = soldDate + this many days (env PSP_SANDBOX_PAYOUT_DELAY_DAYS; default 2). */
   payoutDelayDays?: number;
+  /** When an Idempotency-Key claim without a response counts as abandoned (env SANDBOX_ABANDONED_CLAIM_MS; default ABANDONED_CLAIM_MS). */
+  abandonedClaimMs?: number;
 }
 
 /** Toss: the Idempotency-Key is at most 300 characters (reference §5.3). */
@@ -112,7 +114,7 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
 
   /** Runs a POST once per Idempotency-Key scope; replays the first response to repeats. */
   async function executeOnce(scope: IdempotencyScope, route: TossRoute, merchant: PspMerchant, body: string): Promise<ApiResponse> {
-    const claim = await claimIdempotencyKey(db, scope, now());
+    const claim = await claimIdempotencyKey(db, scope, now(), options.abandonedClaimMs);
     if (claim.kind === 'in-flight') return refusal(new PspError('IDEMPOTENT_REQUEST_PROCESSING'));
     if (claim.kind === 'replay') return { status: claim.status, body: claim.body };
     try {
@@ -135,17 +137,17 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
     const forced = forcedTestError(merchant, req.headers.get(TEST_CODE_HEADER));
     if (forced) return refusal(forced);
 
+    const body = route.method === 'POST' ? await req.text() : '';
     // Faults can only be injected for test keys: live merchants skip the query.
-    const fault = route.operation && isTestMerchant(merchant) ? await takeFault(db, merchant.mId, route.operation) : null;
+    const fault = route.operation && isTestMerchant(merchant) ? await takeFault(db, merchant.mId, route.operation, paymentKeyOf(route, body)) : null;
     if (fault?.mode === 'server-error') return refusal(new PspError('FAILED_INTERNAL_SYSTEM_PROCESSING'));
     if (fault?.mode === 'slow') await sleep(fault.delayMs ?? 0);
-    const response = await executeToss(req, url, route, merchant);
+    const response = await executeToss(req, url, route, merchant, body);
     return fault?.mode === 'lose-response' ? { ...response, lose: true } : response;
   }
 
-  async function executeToss(req: Request, url: URL, route: TossRoute, merchant: PspMerchant): Promise<ApiResponse> {
+  async function executeToss(req: Request, url: URL, route: TossRoute, merchant: PspMerchant, body: string): Promise<ApiResponse> {
     if (route.method === 'GET') return execute(db, route, merchant, '', url.searchParams);
-    const body = await req.text();
     // Toss ignores the header on GET; on POST it makes the request run at most once.
     const idempotencyKey = req.headers.get('idempotency-key');
     if (idempotencyKey === null) return execute(db, route, merchant, body, url.searchParams);
@@ -207,6 +209,21 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
 }
 
 class ClaimLost extends Error {}
+
+/**
+ * The payment a call is about, for faults armed for one payment: in the path, or in a confirm's
+ * body (read leniently: a body too broken to name one is refused later, by the body's own check).
+ */
+function paymentKeyOf(route: TossRoute, body: string): string | null {
+  if ('paymentKey' in route) return route.paymentKey;
+  if (route.name !== 'confirm') return null;
+  try {
+    const key = (JSON.parse(body) as { paymentKey?: unknown } | null)?.paymentKey;
+    return typeof key === 'string' ? key : null;
+  } catch {
+    return null;
+  }
+}
 
 function ok(body: unknown): ApiResponse {
   return { status: 200, body: JSON.stringify(body) };

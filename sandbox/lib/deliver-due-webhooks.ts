@@ -28,6 +28,11 @@ export interface DeliverDueWebhooksOptions {
   limit?: number;
   /** How long one POST may take (default 10 s; Toss documents no limit). */
   timeoutMs?: number;
+  /**
+   * How long a claimed delivery is left to its worker before another may try it (default: the
+   * timeout + 60 s). A worker killed mid-round leaves its deliveries pending this long.
+   */
+  leaseMs?: number;
 }
 
 export interface DeliveryRound {
@@ -58,6 +63,7 @@ export async function deliverDueWebhooks(db: DbOrTx, options: DeliverDueWebhooks
   const doFetch = options.fetch ?? fetch;
   const timeScale = options.timeScale ?? 1;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const leaseMs = Math.max(options.leaseMs ?? timeoutMs + 60_000, timeoutMs);
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new RangeError(`timeScale must be a positive number, got ${timeScale}`);
 
   const due = db.select({ id: pspWebhookDeliveries.transmissionId }).from(pspWebhookDeliveries)
@@ -66,7 +72,7 @@ export async function deliverDueWebhooks(db: DbOrTx, options: DeliverDueWebhooks
     .limit(options.limit ?? 50)
     .for('update', { skipLocked: true });
   const claimed = await db.update(pspWebhookDeliveries)
-    .set({ nextAttemptAt: new Date(now.getTime() + timeoutMs + 60_000) })
+    .set({ nextAttemptAt: new Date(now.getTime() + leaseMs) })
     .where(inArray(pspWebhookDeliveries.transmissionId, due))
     .returning();
 

@@ -41,6 +41,10 @@ const schema = z.object({
   PSP_SANDBOX_WEBHOOK_TIME_SCALE: z.coerce.number().positive('must be greater than 0').max(1_000).default(1),
   /** Pause between webhook delivery rounds when nothing was due. */
   PSP_SANDBOX_WEBHOOK_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  /** A webhook round's claim on a delivery lasts this long (must exceed the POST's 10 s timeout). */
+  PSP_SANDBOX_WEBHOOK_LEASE_MS: z.coerce.number().int().min(10_000).max(3_600_000).default(70_000),
+  /** An Idempotency-Key claim without a response this old belongs to a dead request (sandbox/lib/idempotency.ts). */
+  SANDBOX_ABANDONED_CLAIM_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   /** Settlement paidOutDate = soldDate + this many days. */
   PSP_SANDBOX_PAYOUT_DELAY_DAYS: z.coerce.number().int().min(0).max(365).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

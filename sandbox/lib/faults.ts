@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client';
 import { pspFaults, pspMerchants } from '../db/schema';
@@ -9,7 +9,8 @@ import { describeIssues } from './validation';
 
 /**
  * Fault injection, for tests and chaos runs. Sandbox-only: Toss has nothing like it. A fault
- * makes the merchant's next `count` calls of one operation misbehave:
+ * makes the merchant's next `count` calls of one operation misbehave (with `paymentKey`: only
+ * calls about that payment, so a test or a seeded chaos run chooses exactly which calls fail):
  *   lose-response — the call is executed for real (the payment becomes DONE, the cancel happens,
  *                   an Idempotency-Key stores its response), but the HTTP response is lost: the
  *                   connection drops before any byte, so the client sees a network error;
@@ -34,6 +35,7 @@ export const faultSchema = z.object({
     .int('delayMs must be a whole number').min(0, 'delayMs must not be negative')
     .max(MAX_SLOW_DELAY_MS, `delayMs must be at most ${MAX_SLOW_DELAY_MS}`)
     .optional(),
+  paymentKey: z.string({ error: 'paymentKey must be a string' }).min(1, 'paymentKey must not be empty').max(200, 'paymentKey must be at most 200 characters').optional(),
 }, { error: 'the body must be a JSON object with operation and mode' })
   .refine((f) => f.delayMs === undefined || f.mode === 'slow', { message: 'delayMs is only for mode slow', path: ['delayMs'] });
 export type FaultInput = z.input<typeof faultSchema>;
@@ -49,6 +51,7 @@ export function toFaultObject(f: PspFault) {
     count: f.count,
     remaining: f.remaining,
     delayMs: f.delayMs,
+    paymentKey: f.paymentKey,
     createdAt: toKstIso(f.createdAt),
   };
 }
@@ -72,6 +75,7 @@ export async function injectFault(db: DbOrTx, mId: string, fault: FaultInput): P
     count: f.count,
     remaining: f.count,
     delayMs: f.mode === 'slow' ? (f.delayMs ?? DEFAULT_SLOW_DELAY_MS) : null,
+    paymentKey: f.paymentKey ?? null,
   }).returning();
   if (!row) throw new Error('insert of a fault returned no row');
   return row;
@@ -91,14 +95,20 @@ export async function listPendingFaults(db: DbOrTx, mId: string): Promise<PspFau
 }
 
 /**
- * Uses up one call of the oldest pending fault for this operation, if any. One UPDATE whose
+ * Uses up one call of the oldest pending fault for this operation that applies to the call (armed
+ * for any payment, or for `paymentKey`), if any. One UPDATE whose
  * target is chosen by a locking subquery, so concurrent calls each take a different call of the
  * fault: a fault with count n affects exactly n calls, however they interleave. (A waiting call
  * re-checks `remaining` once the row is free and moves on to the next fault if it is used up.)
  */
-export async function takeFault(db: DbOrTx, mId: string, operation: FaultOperation): Promise<Pick<PspFault, 'id' | 'mode' | 'delayMs'> | null> {
+export async function takeFault(
+  db: DbOrTx, mId: string, operation: FaultOperation, paymentKey: string | null = null,
+): Promise<Pick<PspFault, 'id' | 'mode' | 'delayMs'> | null> {
+  const applies = paymentKey === null
+    ? isNull(pspFaults.paymentKey)
+    : or(isNull(pspFaults.paymentKey), eq(pspFaults.paymentKey, paymentKey));
   const oldest = db.select({ id: pspFaults.id }).from(pspFaults)
-    .where(and(eq(pspFaults.mId, mId), eq(pspFaults.operation, operation), gt(pspFaults.remaining, 0)))
+    .where(and(eq(pspFaults.mId, mId), eq(pspFaults.operation, operation), gt(pspFaults.remaining, 0), applies))
     .orderBy(asc(pspFaults.id))
     .limit(1)
     .for('update');

@@ -7,7 +7,8 @@ export const IDEMPOTENCY_TTL_MS = 15 * 24 * 60 * 60 * 1000;
 /**
  * A claim still without a response after this long belongs to a request that died (process
  * killed mid-request); it may be taken over so the key is not stuck at 409 for 15 days.
- * Every sandbox request is a few queries, so a live one never takes this long.
+ * Every sandbox request is a few queries, so a live one never takes this long. The default;
+ * SANDBOX_ABANDONED_CLAIM_MS sets another (the chaos run shortens it to bound its recovery).
  */
 export const ABANDONED_CLAIM_MS = 60 * 1000;
 
@@ -37,7 +38,7 @@ const byScope = (s: IdempotencyScope) => and(
  * NOTHING, so of concurrent requests exactly one wins; run it outside a transaction, so the
  * others see it at once and answer 409 instead of waiting.
  */
-export async function claimIdempotencyKey(db: DbOrTx, scope: IdempotencyScope, at: Date): Promise<Claim> {
+export async function claimIdempotencyKey(db: DbOrTx, scope: IdempotencyScope, at: Date, abandonedClaimMs = ABANDONED_CLAIM_MS): Promise<Claim> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const [inserted] = await db.insert(pspIdempotency).values({ ...scope, createdAt: at })
       .onConflictDoNothing().returning({ createdAt: pspIdempotency.createdAt });
@@ -54,7 +55,7 @@ export async function claimIdempotencyKey(db: DbOrTx, scope: IdempotencyScope, a
     if (existing.responseStatus !== null && existing.responseBody !== null) {
       return { kind: 'replay', status: existing.responseStatus, body: existing.responseBody };
     }
-    if (age >= ABANDONED_CLAIM_MS) {
+    if (age >= abandonedClaimMs) {
       const [taken] = await db.update(pspIdempotency).set({ createdAt: at })
         .where(and(byScope(scope), isNull(pspIdempotency.responseStatus), lte(pspIdempotency.createdAt, existing.createdAt)))
         .returning({ createdAt: pspIdempotency.createdAt });

@@ -9,6 +9,8 @@ export interface WebhookDeliveryLoopOptions {
   /** Pause between rounds when the last round did not fill its batch. */
   intervalMs: number;
   timeScale: number;
+  /** See DeliverDueWebhooksOptions.leaseMs. */
+  leaseMs?: number;
   batchSize?: number;
   now?: Clock;
   fetch?: typeof fetch;
@@ -42,7 +44,7 @@ export function startWebhookDeliveryLoop(opts: WebhookDeliveryLoopOptions): Webh
     while (!stopping) {
       let full = false;
       try {
-        const round = await deliverDueWebhooks(opts.db, { now: now(), timeScale: opts.timeScale, limit: batchSize, fetch: opts.fetch });
+        const round = await deliverDueWebhooks(opts.db, { now: now(), timeScale: opts.timeScale, leaseMs: opts.leaseMs, limit: batchSize, fetch: opts.fetch });
         full = round.attempted >= batchSize;
         if (round.attempted > 0) opts.log.info(round, 'psp sandbox webhooks: delivery round');
         if (round.failed > 0) opts.log.warn({ failed: round.failed }, 'psp sandbox webhooks: gave up on deliveries after the last retry');

@@ -7,6 +7,7 @@ describe('sandbox server environment', () => {
     expect(e).toMatchObject({
       SANDBOX_PORT: 3001, SANDBOX_HOST: '127.0.0.1', SANDBOX_OPERATOR_TOKEN: DEV_OPERATOR_TOKEN, databaseUrl: undefined,
       PSP_SANDBOX_WEBHOOK_TIME_SCALE: 1, PSP_SANDBOX_PAYOUT_DELAY_DAYS: 2, PSP_SANDBOX_WEBHOOK_INTERVAL_MS: 1_000,
+      PSP_SANDBOX_WEBHOOK_LEASE_MS: 70_000, SANDBOX_ABANDONED_CLAIM_MS: 60_000,
     });
     expect(e.merchant).toEqual({
       clientKey: DEMO_CLIENT_KEY, secretKey: DEMO_SECRET_KEY,

@@ -27,7 +27,7 @@ describe('control API: /v1/sandbox/faults', () => {
     const lose = await faults('POST', { operation: 'confirm', mode: 'lose-response' });
     expect(lose.status).toBe(200);
     expect(lose.json).toEqual({
-      id: expect.any(Number), operation: 'confirm', mode: 'lose-response', count: 1, remaining: 1, delayMs: null,
+      id: expect.any(Number), operation: 'confirm', mode: 'lose-response', count: 1, remaining: 1, delayMs: null, paymentKey: null,
       createdAt: expect.stringMatching(/\+09:00$/),
     });
     const slow = await faults('POST', { operation: 'lookup', mode: 'slow', count: 3 });
@@ -190,6 +190,22 @@ describe('slow', () => {
 });
 
 describe('which calls a fault affects', () => {
+  it('with a paymentKey: only confirms and cancels of that payment, whatever comes first', async () => {
+    const other = await approveInWindow(db, h.merchant, clock);
+    const target = await approveInWindow(db, h.merchant, clock);
+    const armed = await faults('POST', { operation: 'confirm', mode: 'server-error', paymentKey: target.paymentKey });
+    expect(armed.json.paymentKey).toBe(target.paymentKey);
+    // Another payment's confirm comes first and passes; the named one takes the fault, once.
+    expect((await h.sandbox.confirm(h.merchant.secretKey, other)).status).toBe(200);
+    expect((await h.sandbox.confirm(h.merchant.secretKey, target)).status).toBe(500);
+    expect((await h.sandbox.confirm(h.merchant.secretKey, target)).status).toBe(200);
+
+    await faults('POST', { operation: 'cancel', mode: 'server-error', paymentKey: target.paymentKey });
+    expect((await h.sandbox.cancel(h.merchant.secretKey, other.paymentKey, { cancelReason: 'x', cancelAmount: 100 })).status).toBe(200);
+    expect((await h.sandbox.cancel(h.merchant.secretKey, target.paymentKey, { cancelReason: 'x', cancelAmount: 100 })).status).toBe(500);
+    expect((await h.sandbox.cancel(h.merchant.secretKey, target.paymentKey, { cancelReason: 'x', cancelAmount: 100 })).status).toBe(200);
+  });
+
   it('only the named operation of the merchant that injected it', async () => {
     const other = await createPspMerchant(db);
     await faults('POST', { operation: 'confirm', mode: 'server-error', count: 10 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { pspIdempotency, pspPayments } from '@/sandbox/db/schema';
+import { claimIdempotencyKey } from '@/sandbox/lib/idempotency';
 import { testDatabase } from '@/tests/helpers/db';
 import { sandboxDb } from '@/sandbox/db/client';
 import {
@@ -157,6 +158,13 @@ describe('Idempotency-Key on confirm', () => {
     expect([busy.status, busy.json.code]).toEqual([409, 'IDEMPOTENT_REQUEST_PROCESSING']);
     const taken = await h.sandbox.confirm(h.merchant.secretKey, auth, withKey(abandoned));
     expect([taken.status, taken.json.status]).toEqual([200, 'DONE']);
+  });
+
+  it('counts a claim as abandoned after the age it is given (SANDBOX_ABANDONED_CLAIM_MS), 60 s by default', async () => {
+    const scope = { mId: h.merchant.mId, method: 'POST', path: '/v1/payments/confirm', idempotencyKey: key() };
+    await db.insert(pspIdempotency).values({ ...scope, createdAt: new Date(clock.now().getTime() - 6_000) });
+    expect((await claimIdempotencyKey(db, scope, clock.now())).kind).toBe('in-flight');
+    expect((await claimIdempotencyKey(db, scope, clock.now(), 5_000)).kind).toBe('claimed');
   });
 
   it('forgets a key after 15 days', async () => {

@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 const MINUTE = 60_000;
-const deliver = (opts: { timeScale?: number; timeoutMs?: number } = {}) => deliverDueWebhooks(db, { now: clock.now(), ...opts });
+const deliver = (opts: { timeScale?: number; timeoutMs?: number; leaseMs?: number } = {}) => deliverDueWebhooks(db, { now: clock.now(), ...opts });
 const rowsOf = (paymentKey: string) => db.select().from(pspWebhookDeliveries)
   .where(eq(pspWebhookDeliveries.paymentKey, paymentKey)).orderBy(pspWebhookDeliveries.createdAt);
 const statusesSent = (paymentKey: string) => receiver.received
@@ -219,6 +219,19 @@ describe('retries', () => {
     await deliver({ timeScale: 0.001 });
     expect((await rowsOf(p.paymentKey))[0]!.nextAttemptAt.getTime()).toBe(first + 60 + 240);
     await expect(deliver({ timeScale: 0 })).rejects.toThrow(/timeScale/);
+  });
+
+  it('leases a delivery for the POST timeout + 60 s, or for leaseMs, while its round runs (a sender killed mid-round leaves it that long)', async () => {
+    const waiting: ((status: number) => void)[] = [];
+    receiver.answer(() => new Promise((r) => waiting.push(r)));
+    for (const [opts, leased] of [[{}, 10_000 + MINUTE], [{ leaseMs: 12_000 }, 12_000]] as const) {
+      const p = await confirmedPayment(db, sandbox, merchant, clock);
+      const round = deliver(opts);
+      await expect.poll(() => waiting.length).toBe(1); // the POST is at the receiver, unanswered
+      expect((await rowsOf(p.paymentKey))[0]!.nextAttemptAt.getTime()).toBe(clock.now().getTime() + leased);
+      waiting.pop()!(200);
+      await round;
+    }
   });
 
   it('tries each due delivery once when rounds run concurrently (FOR UPDATE SKIP LOCKED)', async () => {

@@ -13,6 +13,7 @@ import readline from 'node:readline';
 import { ensureDatabase, freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@/db/embedded';
 import type { LocalKafka } from '@/lib/kafka/local-cluster';
 import { parseEnv } from '@/lib/env';
+import { startFaultProxy, type FaultProxy } from './chaos/fault-proxy';
 import { runLocalKafka } from './local-kafka';
 import { migrateAndSeed } from './prepare-database';
 
@@ -37,6 +38,12 @@ export interface StackOptions {
    * counted apart); unset = schema `sandbox` in the app's database (chaos checks join the two).
    */
   sandboxDatabase?: string;
+  /**
+   * Fault-injecting TCP proxies (scripts/lib/chaos/fault-proxy.ts) between the web server and
+   * workers and the PSP sandbox's API, and between them and PostgreSQL. The sandbox itself, the
+   * shoppers' window and the run's own checks connect directly.
+   */
+  faultProxies?: boolean;
   /** Extra PostgreSQL settings (`-c name=value`). */
   pgSettings?: Record<string, string>;
   /**
@@ -79,6 +86,8 @@ export interface Stack {
   env: NodeJS.ProcessEnv;
   /** The PSP sandbox's secret key the app was seeded with (the environment's, or the default). */
   pspSecretKey: string;
+  /** With `faultProxies`: app → PSP API and app → PostgreSQL. */
+  proxies?: { psp: FaultProxy; postgres: FaultProxy };
   stop(): Promise<void>;
 }
 
@@ -97,18 +106,26 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const port = await freePort();
   const sandboxPort = await freePort();
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const proxies = opts.faultProxies
+    ? {
+        psp: await startFaultProxy({ host: '127.0.0.1', port: sandboxPort }),
+        postgres: await startFaultProxy({ host: '127.0.0.1', port: Number(new URL(pg.url).port) }),
+      }
+    : undefined;
+  const appDatabaseUrl = new URL(pg.url);
+  if (proxies) appDatabaseUrl.port = String(proxies.postgres.port);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
-    DATABASE_URL: pg.url,
+    DATABASE_URL: appDatabaseUrl.toString(),
     PORT: String(port),
     APP_URL: `http://127.0.0.1:${port}`,
     BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
     // The chaos run's webhook receiver is on this machine: opt in to private webhook addresses.
     WEBHOOK_ALLOW_PRIVATE_URLS: '1',
     LOG_LEVEL: 'warn',
-    TOSS_API_BASE: sandboxUrl,
+    TOSS_API_BASE: proxies ? `http://127.0.0.1:${proxies.psp.port}` : sandboxUrl,
     TOSS_WINDOW_URL: `${sandboxUrl}/window`,
     ...opts.env,
   };
@@ -160,9 +177,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     workers,
     env,
     pspSecretKey: appEnv.TOSS_SECRET_KEY,
+    proxies,
     async stop() {
       for (const p of [...workers.values(), web, sandbox]) await p.kill('SIGTERM');
       await kafka?.stop();
+      await proxies?.psp.close();
+      await proxies?.postgres.close();
       await pg.stop();
     },
   };

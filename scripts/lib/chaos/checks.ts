@@ -14,6 +14,8 @@ import type { OrderHistory } from './shopper';
 export interface Backlog {
   /** EXECUTING/UNKNOWN and not flagged for a person: recovery still owes an answer. */
   unfinishedPayments: number;
+  /** PENDING/UNKNOWN refunds of payments not flagged for a person: recovery still owes the PSP's answer. */
+  unfinishedRefunds: number;
   unpublishedOutbox: number;
   /** Events (distinct ids in the outbox) the balance projection has not applied yet. */
   projectionBehind: number;
@@ -25,7 +27,7 @@ export interface Backlog {
 }
 
 /**
- * The clean state: every payment finished (or flagged for a person), every outbox row published,
+ * The clean state: every payment and refund finished (or flagged for a person), every outbox row published,
  * every consumer caught up with every event, every PSP webhook delivered and processed.
  */
 export async function backlog(db: Db): Promise<Backlog> {
@@ -33,6 +35,8 @@ export async function backlog(db: Db): Promise<Backlog> {
     with events as (select distinct event_id from outbox)
     select
       (select count(*) from payments where status in ('EXECUTING', 'UNKNOWN') and needs_attention is null)::int as unfinished,
+      (select count(*) from refunds r join payments p on p.id = r.payment_id
+        where r.status in ('PENDING', 'UNKNOWN') and p.needs_attention is null)::int as refunds,
       (select count(*) from outbox where published_at is null)::int as unpublished,
       (select count(*) from events e where not exists (
         select 1 from consumed_events c where c.consumer = ${BALANCE_PROJECTION} and c.event_id = e.event_id))::int as projection,
@@ -42,7 +46,7 @@ export async function backlog(db: Db): Promise<Backlog> {
       (select count(*) from sandbox.webhook_deliveries where status = 'PENDING')::int as psp_pending,
       (select count(*) from psp_webhook_receipts where processed_at is null)::int as receipts`)) as unknown as Record<string, number>[];
   return {
-    unfinishedPayments: row!.unfinished!, unpublishedOutbox: row!.unpublished!, projectionBehind: row!.projection!, notifierBehind: row!.notifier!,
+    unfinishedPayments: row!.unfinished!, unfinishedRefunds: row!.refunds!, unpublishedOutbox: row!.unpublished!, projectionBehind: row!.projection!, notifierBehind: row!.notifier!,
     pspWebhooksPending: row!.psp_pending!, pspReceiptsUnprocessed: row!.receipts!,
   };
 }

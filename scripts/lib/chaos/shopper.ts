@@ -43,7 +43,11 @@ export interface Step {
 export interface OrderHistory {
   shopper: number;
   checkoutKey: string;
+  merchant?: string;
   orderId?: string;
+  /** Our payment id and its amount, from the confirm's answer (what the merchant later refunds). */
+  paymentId?: string;
+  amount?: number;
   doubleClick: boolean;
   /** The orderId each checkout post answered with (two different ids = a duplicate order). */
   checkoutAnswers: string[];
@@ -68,6 +72,8 @@ export interface ShopperStats {
   doubleClicks: number;
   concurrentConfirms: number;
   lateReposts: number;
+  /** Confirms posted and not answered yet (the web-server kill waits for one). */
+  confirmsInFlight: number;
   transientErrors: number;
   /** Wall-clock times (ms since start) of answers that were 5xx or no answer: the client-visible error window. */
   errorTimes: number[];
@@ -76,7 +82,7 @@ export interface ShopperStats {
 }
 
 export function emptyStats(): ShopperStats {
-  return { orders: 0, paid: 0, failed: 0, confirming: 0, abandoned: 0, approvals: 0, confirmPosts: 0, doubleClicks: 0, concurrentConfirms: 0, lateReposts: 0, transientErrors: 0, errorTimes: [], calls: [] };
+  return { orders: 0, paid: 0, failed: 0, confirming: 0, abandoned: 0, approvals: 0, confirmPosts: 0, doubleClicks: 0, concurrentConfirms: 0, lateReposts: 0, confirmsInFlight: 0, transientErrors: 0, errorTimes: [], calls: [] };
 }
 
 export interface ShopperContext {
@@ -85,8 +91,8 @@ export interface ShopperContext {
   startedAt: number;
   stats: ShopperStats;
   histories: OrderHistory[];
-  /** Called right before an approved payment is confirmed: arms PSP faults at the chosen rate. */
-  beforeConfirm(rng: Prng): Promise<void>;
+  /** Called right before an approved payment is confirmed: the seed decides whether its PSP call fails. */
+  beforeConfirm(rng: Prng, paymentKey: string | null): Promise<void>;
   shouldStop(): boolean;
 }
 
@@ -123,6 +129,7 @@ async function buyOnce(ctx: ShopperContext, rng: Prng, h: OrderHistory): Promise
 
   // Cart: one shop, 1–3 products, 1–3 of each.
   const merchant = rng.chance(0.75) ? 'mer_demo' : 'mer_demo_tea';
+  h.merchant = merchant;
   const products = [...CATALOG[merchant]];
   const items: { productId: string; quantity: number }[] = [];
   for (let k = rng.int(1, Math.min(3, products.length)); k > 0; k--) {
@@ -194,6 +201,9 @@ async function buyOnce(ctx: ShopperContext, rng: Prng, h: OrderHistory): Promise
 
     // Approved in the window: the browser lands on the success page, which confirms.
     ctx.stats.approvals++;
+    // A new approval supersedes what an earlier attempt of the order was told ("failed", then
+    // "try another card"): from here the shopper's last word is about this attempt only.
+    h.lastTold = undefined;
     const redirect = {
       orderId: location.searchParams.get('orderId'),
       paymentKey: location.searchParams.get('paymentKey'),
@@ -205,11 +215,16 @@ async function buyOnce(ctx: ShopperContext, rng: Prng, h: OrderHistory): Promise
       h.outcome = 'abandoned';
       return;
     }
-    await ctx.beforeConfirm(rng);
+    await ctx.beforeConfirm(rng, redirect.paymentKey);
     const confirmOnce = async () => {
       ctx.stats.confirmPosts++;
-      const a = await postJson(api('/api/payments/confirm'), redirect);
+      ctx.stats.confirmsInFlight++;
+      const a = await postJson(api('/api/payments/confirm'), redirect).finally(() => ctx.stats.confirmsInFlight--);
       note({ op: 'confirm', result: describe(a), told: isOk(a) ? a.body.status : undefined }, a);
+      if (isOk(a) && a.body.payment?.id) {
+        h.paymentId = a.body.payment.id;
+        h.amount = a.body.amount;
+      }
       return a;
     };
     const copies = rng.chance(MIX.concurrentConfirms) ? rng.int(2, 3) : 1;
@@ -231,6 +246,10 @@ async function buyOnce(ctx: ShopperContext, rng: Prng, h: OrderHistory): Promise
       await sleep(1_000);
       const a = await call(api(`/api/orders/${orderId}`));
       note({ op: 'order-page', result: describe(a), told: isOk(a) ? a.body.status : undefined }, a);
+      if (isOk(a) && a.body.status === 'PAID' && a.body.payment?.id) {
+        h.paymentId = a.body.payment.id;
+        h.amount = a.body.amount;
+      }
     }
     h.outcome = h.lastTold === 'PAID' ? 'paid' : h.lastTold === 'PAYMENT_FAILED' ? 'failed' : h.lastTold === 'CONFIRMING' ? 'confirming' : 'abandoned';
     if (h.outcome === 'failed' && rng.chance(MIX.retryAfterWindowFailure)) continue;

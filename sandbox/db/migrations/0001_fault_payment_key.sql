@@ -1,0 +1,1 @@
+ALTER TABLE "sandbox"."faults" ADD COLUMN "payment_key" text;
