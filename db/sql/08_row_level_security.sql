@@ -43,7 +43,7 @@ GRANT UPDATE (webhook_url, webhook_secret) ON merchants TO won_app;
 --> statement-breakpoint
 GRANT INSERT ON outbox, audit_log, merchant_api_keys TO won_app;
 --> statement-breakpoint
-GRANT UPDATE (revoked_at, last_used_at) ON merchant_api_keys TO won_app;
+GRANT UPDATE (revoked_at) ON merchant_api_keys TO won_app;
 --> statement-breakpoint
 GRANT UPDATE (replayed_at, replay_count) ON dead_letters TO won_app;
 --> statement-breakpoint

@@ -1,14 +1,13 @@
 import Link from 'next/link';
-import { db } from '@/db';
 import { formatTime } from '@/lib/format-time';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
 import { pageParam } from '@/lib/http/page-param';
 import { listAuditLog } from '@/lib/settings/merchant-settings';
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
-  const { merchantId } = await requireMerchantPage();
+  const { merchantId, withScope } = await requireMerchantPage();
   const page = pageParam((await searchParams).page);
-  const log = await listAuditLog(db(), merchantId, page);
+  const log = await withScope((tx) => listAuditLog(tx, merchantId, page));
   return (
     <>
       <h1>Audit log</h1>

@@ -1,4 +1,3 @@
-import { db } from '@/db';
 import { formatTime } from '@/lib/format-time';
 import { Pager } from '@/components/dashboard/pager';
 import { eventDeliveryOverview, listDeadLetters } from '@/lib/dashboard/event-delivery';
@@ -8,9 +7,9 @@ import { replayDeadLetterAction } from './actions';
 
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
-  const { merchantId } = await requireMerchantPage();
+  const { merchantId, withScope } = await requireMerchantPage();
   const page = pageParam((await searchParams).page);
-  const [overview, letters] = await Promise.all([eventDeliveryOverview(db(), merchantId), listDeadLetters(db(), merchantId, page)]);
+  const [overview, letters] = await withScope((tx) => Promise.all([eventDeliveryOverview(tx, merchantId), listDeadLetters(tx, merchantId, page)]));
   const { outbox } = overview;
   return (
     <>

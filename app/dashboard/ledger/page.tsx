@@ -1,11 +1,10 @@
-import { db } from '@/db';
 import { accountBalances, trialBalance } from '@/lib/ledger/balances';
 import { formatMoney } from '@/lib/money';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
 
 export default async function LedgerPage() {
-  const { merchantId } = await requireMerchantPage();
-  const balances = await accountBalances(db(), merchantId);
+  const { merchantId, withScope } = await requireMerchantPage();
+  const balances = await withScope((tx) => accountBalances(tx, merchantId));
   const totals = trialBalance(balances);
   // Each currency must sum to zero on its own; shown as the sum of their absolute imbalances.
   const total = [...totals.values()].reduce((a, b) => a + (b < 0n ? -b : b), 0n);

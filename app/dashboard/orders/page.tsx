@@ -1,6 +1,5 @@
 import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import Link from 'next/link';
-import { db } from '@/db';
 import { OrderFilters } from '@/components/dashboard/order-filters';
 import { OrdersView } from '@/components/dashboard/orders-view';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
@@ -12,7 +11,7 @@ import { queryKeys } from '@/lib/query/keys';
 
 /** Orders, searchable by id prefix, status and KST date range; the filters live in the URL. */
 export default async function OrdersPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  const { merchantId } = await requireMerchantPage();
+  const { merchantId, withScope } = await requireMerchantPage();
   const raw = firstValues(await searchParams);
   const parsed = orderSearchSchema.safeParse(raw);
   if (!parsed.success) {
@@ -30,7 +29,7 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
   // A failed prefetch is not thrown: the client then fetches itself and shows the error state.
   await queryClient.prefetchQuery({
     queryKey: queryKeys.merchantOrders(parsed.data),
-    queryFn: () => searchOrders(db(), merchantId, parsed.data),
+    queryFn: () => withScope((tx) => searchOrders(tx, merchantId, parsed.data)),
   });
   return (
     <>

@@ -1,6 +1,5 @@
 import { headers } from 'next/headers';
 import Link from 'next/link';
-import { db } from '@/db';
 import { formatTime } from '@/lib/format-time';
 import { Pager } from '@/components/dashboard/pager';
 import { listReconciliationRuns } from '@/lib/dashboard/reconciliation-views';
@@ -12,9 +11,10 @@ import { reconcileTodayAction } from './actions';
 const CLASSES = ['MATCHED', 'MISSING_OURS', 'MISSING_AT_PSP', 'AMOUNT_MISMATCH', 'STATUS_MISMATCH'] as const;
 
 export default async function ReconciliationPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
-  const { merchantId } = await requireMerchantPage();
+  const { merchantId, withScope } = await requireMerchantPage();
   const operator = await operatorFromHeaders(await headers());
-  const runs = await listReconciliationRuns(db(), merchantId, pageParam((await searchParams).page));
+  const page = pageParam((await searchParams).page);
+  const runs = await withScope(async (tx) => listReconciliationRuns(tx, merchantId, page));
   return (
     <>
       <div className="row">

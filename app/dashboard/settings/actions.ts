@@ -2,7 +2,6 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { db } from '@/db';
 import { createApiKey, revokeApiKey } from '@/lib/auth/api-keys';
 import { requireMerchantAction } from '@/lib/auth/merchant-context';
 import { assertPublicWebhookUrl, WebhookDestinationError } from '@/lib/security/webhook-destination';
@@ -27,14 +26,14 @@ export async function saveWebhookUrlAction(_prev: SettingsState, form: FormData)
       throw err;
     }
   }
-  await setWebhookUrl(db(), m.merchantId, url.data, m.actor);
+  await m.withScope((tx) => setWebhookUrl(tx, m.merchantId, url.data, m.actor));
   revalidatePath('/dashboard/settings');
   return { ok: true, message: url.data ? 'Webhook URL saved.' : 'Webhooks turned off.' };
 }
 
 export async function rotateSecretAction(_prev: SettingsState): Promise<SettingsState> {
   const m = await requireMerchantAction();
-  const secret = await rotateWebhookSecret(db(), m.merchantId, m.actor);
+  const secret = await m.withScope((tx) => rotateWebhookSecret(tx, m.merchantId, m.actor));
   revalidatePath('/dashboard/settings');
   return { ok: true, message: 'New webhook secret. Copy it now: it will not be shown again.', reveal: secret };
 }
@@ -43,7 +42,7 @@ export async function createApiKeyAction(_prev: SettingsState, form: FormData): 
   const m = await requireMerchantAction();
   const name = z.string().trim().min(1, 'Give the key a name').max(80).safeParse(form.get('name'));
   if (!name.success) return { ok: false, message: name.error.issues[0]!.message };
-  const { key } = await createApiKey(db(), m.merchantId, name.data, m.actor);
+  const { key } = await m.withScope((tx) => createApiKey(tx, m.merchantId, name.data, m.actor));
   revalidatePath('/dashboard/settings');
   return { ok: true, message: 'New API key. Copy it now: it will not be shown again.', reveal: key };
 }
@@ -51,6 +50,6 @@ export async function createApiKeyAction(_prev: SettingsState, form: FormData): 
 export async function revokeApiKeyAction(form: FormData): Promise<void> {
   const m = await requireMerchantAction();
   const id = z.string().regex(/^key_[0-9a-f]{32}$/).safeParse(form.get('id'));
-  if (id.success) await revokeApiKey(db(), m.merchantId, id.data, m.actor);
+  if (id.success) await m.withScope((tx) => revokeApiKey(tx, m.merchantId, id.data, m.actor));
   revalidatePath('/dashboard/settings');
 }

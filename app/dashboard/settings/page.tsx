@@ -1,4 +1,3 @@
-import { db } from '@/db';
 import { formatTime } from '@/lib/format-time';
 import { CreateApiKeyForm, RotateSecretForm, WebhookUrlForm } from '@/components/dashboard/settings-forms';
 import { listApiKeys } from '@/lib/auth/api-keys';
@@ -8,8 +7,8 @@ import { revokeApiKeyAction } from './actions';
 
 
 export default async function SettingsPage() {
-  const { merchantId } = await requireMerchantPage();
-  const [settings, keys] = await Promise.all([getMerchantSettings(db(), merchantId), listApiKeys(db(), merchantId)]);
+  const { merchantId, withScope } = await requireMerchantPage();
+  const [settings, keys] = await withScope((tx) => Promise.all([getMerchantSettings(tx, merchantId), listApiKeys(tx, merchantId)]));
   return (
     <>
       <h1>Settings</h1>

@@ -1,6 +1,5 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { db } from '@/db';
 import { formatTime } from '@/lib/format-time';
 import { getOrderDetail } from '@/lib/dashboard/get-order-detail';
 import { formatMoney } from '@/lib/money';
@@ -10,9 +9,9 @@ import { RefundForm } from '@/components/dashboard/refund-form';
 
 
 export default async function OrderDetailPage({ params }: { params: Promise<{ orderId: string }> }) {
-  const { merchantId } = await requireMerchantPage();
+  const { merchantId, withScope } = await requireMerchantPage();
   const orderId = orderIdSchema.safeParse((await params).orderId);
-  const detail = orderId.success ? await getOrderDetail(db(), merchantId, orderId.data) : null;
+  const detail = orderId.success ? await withScope((tx) => getOrderDetail(tx, merchantId, orderId.data)) : null;
   if (!detail) notFound();
   const { order, items, attempts, history, journals, refunds, events, deliveries } = detail;
   return (
