@@ -13,8 +13,11 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'won_app') THEN
     BEGIN
       CREATE ROLE won_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT;
-    EXCEPTION WHEN duplicate_object OR unique_violation THEN
-      NULL;
+    EXCEPTION
+      WHEN duplicate_object OR unique_violation THEN NULL;
+      WHEN insufficient_privilege THEN
+        RAISE EXCEPTION 'role won_app does not exist, and % may not create it', current_user
+          USING HINT = format('As a database administrator, run: CREATE ROLE won_app NOLOGIN NOBYPASSRLS; GRANT won_app TO %I;', current_user);
     END;
   END IF;
   IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'won_app' AND (rolsuper OR rolbypassrls)) THEN
@@ -26,7 +29,10 @@ BEGIN
       EXECUTE format('GRANT won_app TO %I', current_user);
     EXCEPTION WHEN OTHERS THEN
       -- Another database's migration granted it at the same moment ("tuple concurrently updated").
-      IF NOT pg_has_role(current_user, 'won_app', 'SET') THEN RAISE; END IF;
+      IF NOT pg_has_role(current_user, 'won_app', 'SET') THEN
+        RAISE EXCEPTION 'role won_app is not granted to %, and % may not grant it (%)', current_user, current_user, SQLERRM
+          USING HINT = format('As a database administrator, run: GRANT won_app TO %I;', current_user);
+      END IF;
     END;
   END IF;
 END $$;
