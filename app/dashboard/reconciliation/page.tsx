@@ -14,7 +14,7 @@ export default async function ReconciliationPage({ searchParams }: { searchParam
   const { merchantId, withScope } = await requireMerchantPage();
   const operator = await operatorFromHeaders(await headers());
   const page = pageParam((await searchParams).page);
-  const runs = await withScope(async (tx) => listReconciliationRuns(tx, merchantId, page));
+  const runs = await withScope((tx) => listReconciliationRuns(tx, merchantId, page));
   return (
     <>
       <div className="row">
