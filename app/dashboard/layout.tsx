@@ -13,9 +13,10 @@ import { getSystemHealth } from '@/lib/dashboard/system-health';
 export const dynamic = 'force-dynamic';
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  const { merchantId, actor } = await requireMerchantPage();
+  const { merchantId, actor, withScope } = await requireMerchantPage();
   const [[merchant], health, t] = await Promise.all([
-    db().select({ name: merchants.name }).from(merchants).where(eq(merchants.id, merchantId)),
+    withScope((tx) => tx.select({ name: merchants.name }).from(merchants).where(eq(merchants.id, merchantId))),
+    // The platform's health (workers, the whole outbox), not merchant rows: read as the owner.
     getSystemHealth(db()),
     getTranslations('nav'),
   ]);

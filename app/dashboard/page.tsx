@@ -14,7 +14,7 @@ import { queryKeys } from '@/lib/query/keys';
 
 /** Overview: prefetched here per request, hydrated into the browser's query cache. */
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  const { merchantId } = await requireMerchantPage();
+  const { merchantId, withScope } = await requireMerchantPage();
   const t = await getTranslations('overview');
   const parsed = overviewParamsSchema.safeParse(firstValues(await searchParams));
   if (!parsed.success) {
@@ -31,8 +31,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   // A failed prefetch is not thrown: the client then fetches itself and shows the error state.
   await queryClient.prefetchQuery({
     queryKey: queryKeys.merchantOverview(parsed.data),
-    queryFn: () => getOverview(db(), merchantId, parsed.data),
+    queryFn: () => withScope((tx) => getOverview(tx, merchantId, parsed.data)),
   });
+  // The platform's health (workers, the whole outbox), not merchant rows: read as the owner.
   const health = await getSystemHealth(db());
   return (
     <>

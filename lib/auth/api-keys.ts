@@ -9,7 +9,7 @@ const PREFIX = 'won_sk_';
 const hash = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** Creates a key and returns it in full, the only time it is ever shown. */
-export async function createApiKey(db: Db, merchantId: string, name: string, actor: string): Promise<{ id: string; key: string }> {
+export async function createApiKey(db: DbOrTx, merchantId: string, name: string, actor: string): Promise<{ id: string; key: string }> {
   const key = `${PREFIX}${randomBytes(32).toString('base64url')}`;
   const id = newId('key');
   await db.transaction(async (tx) => {
@@ -19,7 +19,7 @@ export async function createApiKey(db: Db, merchantId: string, name: string, act
   return { id, key };
 }
 
-export async function revokeApiKey(db: Db, merchantId: string, id: string, actor: string): Promise<boolean> {
+export async function revokeApiKey(db: DbOrTx, merchantId: string, id: string, actor: string): Promise<boolean> {
   return db.transaction(async (tx) => {
     const [revoked] = await tx.update(merchantApiKeys).set({ revokedAt: sql`now()` })
       .where(and(eq(merchantApiKeys.id, id), eq(merchantApiKeys.merchantId, merchantId), isNull(merchantApiKeys.revokedAt)))

@@ -2,6 +2,8 @@ import 'server-only';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { db } from '@/db';
+import type { Tx } from '@/db/client';
+import { withMerchantScope } from '@/db/merchant-scope';
 import { AppError } from '@/lib/errors';
 import { errorResponse } from '@/lib/http/respond';
 import { merchantForApiKey } from './api-keys';
@@ -12,18 +14,32 @@ export interface MerchantContext {
   merchantId: string;
   /** For the audit log: `user:<email>` or `api-key:<id>`. */
   actor: string;
+  /**
+   * Runs `fn` in one transaction that can see and change only this merchant's rows: as the
+   * `won_app` role under row-level security, with this merchant set (db/merchant-scope.ts).
+   * Every merchant-data query of a page, action or route runs in it, so a query that forgets
+   * its `merchantId` filter finds nothing of another merchant's instead of everything.
+   */
+  withScope<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
-/** A session cookie (dashboard) or `Authorization: Bearer won_sk_…` (merchant API). */
+function contextOf(merchantId: string, actor: string): MerchantContext {
+  return { merchantId, actor, withScope: (fn) => withMerchantScope(db(), merchantId, fn) };
+}
+
+/**
+ * A session cookie (dashboard) or `Authorization: Bearer won_sk_…` (merchant API). The lookups
+ * run as the owner: until they answer, there is no merchant to scope to.
+ */
 export async function merchantFromHeaders(h: Headers): Promise<MerchantContext | null> {
   const bearer = h.get('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (bearer) {
     const key = await merchantForApiKey(db(), bearer);
-    return key ? { merchantId: key.merchantId, actor: `api-key:${key.keyId}` } : null;
+    return key ? contextOf(key.merchantId, `api-key:${key.keyId}`) : null;
   }
   const s = await auth().api.getSession({ headers: h });
   const merchantId = (s?.user as { merchantId?: string | null } | undefined)?.merchantId;
-  return s && merchantId ? { merchantId, actor: `user:${s.user.email}` } : null;
+  return s && merchantId ? contextOf(merchantId, `user:${s.user.email}`) : null;
 }
 
 /** For dashboard pages: the signed-in merchant, or off to the login page. */

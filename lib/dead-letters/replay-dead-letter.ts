@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Tx, Db } from '@/db/client';
+import type { Db, DbOrTx, Tx } from '@/db/client';
 import { deadLetters, merchants, outbox } from '@/db/schema';
 import { AppError, notFound } from '@/lib/errors';
 import { paymentEventSchema } from '@/lib/events/contract';
@@ -13,7 +13,7 @@ type DeadLetter = typeof deadLetters.$inferSelect;
  * from a request). The same eventId travels again, so consumers that already applied it skip it.
  * Replaying a letter twice enqueues it once: the conditional update on replayed_at decides.
  */
-export async function replayDeadLetter(db: Db, merchantId: string, deadLetterId: bigint, actor = 'system'): Promise<ReplayResult> {
+export async function replayDeadLetter(db: DbOrTx, merchantId: string, deadLetterId: bigint, actor = 'system'): Promise<ReplayResult> {
   return db.transaction(async (tx) => {
     const [letter] = await tx.select().from(deadLetters).where(and(eq(deadLetters.id, deadLetterId), eq(deadLetters.merchantId, merchantId)));
     if (!letter) throw notFound('The dead letter');

@@ -14,7 +14,7 @@ export async function getMerchantSettings(db: DbOrTx, merchantId: string) {
   return m ? { name: m.name, webhookUrl: m.webhookUrl ?? '', hasWebhookSecret: Boolean(m.hasSecret) } : null;
 }
 
-export async function setWebhookUrl(db: Db, merchantId: string, url: string, actor: string): Promise<void> {
+export async function setWebhookUrl(db: DbOrTx, merchantId: string, url: string, actor: string): Promise<void> {
   const value = webhookUrlSchema.parse(url) || null;
   if (value) await assertPublicWebhookUrl(value);
   await db.transaction(async (tx) => {
@@ -24,7 +24,7 @@ export async function setWebhookUrl(db: Db, merchantId: string, url: string, act
 }
 
 /** A new signing secret, returned once; deliveries from now on are signed with it. */
-export async function rotateWebhookSecret(db: Db, merchantId: string, actor: string): Promise<string> {
+export async function rotateWebhookSecret(db: DbOrTx, merchantId: string, actor: string): Promise<string> {
   const secret = `whsec_${randomBytes(24).toString('base64url')}`;
   await db.transaction(async (tx) => {
     await tx.update(merchants).set({ webhookSecret: secret }).where(eq(merchants.id, merchantId));

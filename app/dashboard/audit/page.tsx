@@ -1,15 +1,14 @@
 import Link from 'next/link';
 import { getLocale, getTranslations } from 'next-intl/server';
-import { db } from '@/db';
 import { AuditTable } from '@/components/dashboard/audit-table';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
 import { pageParam } from '@/lib/http/page-param';
 import { listAuditLog } from '@/lib/settings/merchant-settings';
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
-  const { merchantId } = await requireMerchantPage();
+  const { merchantId, withScope } = await requireMerchantPage();
   const page = pageParam((await searchParams).page);
-  const [log, t, tc, locale] = await Promise.all([listAuditLog(db(), merchantId, page), getTranslations('audit'), getTranslations('common'), getLocale()]);
+  const [log, t, tc, locale] = await Promise.all([withScope((tx) => listAuditLog(tx, merchantId, page)), getTranslations('audit'), getTranslations('common'), getLocale()]);
   return (
     <>
       <h1>{t('title')}</h1>

@@ -2,7 +2,6 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { db } from '@/db';
 import { replayDeadLetter } from '@/lib/dead-letters/replay-dead-letter';
 import { requireMerchantAction } from '@/lib/auth/merchant-context';
 
@@ -11,6 +10,6 @@ export async function replayDeadLetterAction(formData: FormData): Promise<void> 
   const merchant = await requireMerchantAction();
   const id = z.coerce.bigint().positive().safeParse(formData.get('deadLetterId'));
   if (!id.success) return;
-  await replayDeadLetter(db(), merchant.merchantId, id.data, merchant.actor);
+  await merchant.withScope((tx) => replayDeadLetter(tx, merchant.merchantId, id.data, merchant.actor));
   revalidatePath('/dashboard/events');
 }

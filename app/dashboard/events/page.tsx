@@ -1,5 +1,4 @@
 import { getTranslations } from 'next-intl/server';
-import { db } from '@/db';
 import { formatCount, formatTime } from '@/lib/format';
 import { Pager } from '@/components/dashboard/pager';
 import { eventDeliveryOverview, listDeadLetters } from '@/lib/dashboard/event-delivery';
@@ -8,9 +7,9 @@ import { requireMerchantPage } from '@/lib/auth/merchant-context';
 import { replayDeadLetterAction } from './actions';
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
-  const { merchantId } = await requireMerchantPage();
+  const { merchantId, withScope } = await requireMerchantPage();
   const page = pageParam((await searchParams).page);
-  const [overview, letters, t] = await Promise.all([eventDeliveryOverview(db(), merchantId), listDeadLetters(db(), merchantId, page), getTranslations('events')]);
+  const [[overview, letters], t] = await Promise.all([withScope((tx) => Promise.all([eventDeliveryOverview(tx, merchantId), listDeadLetters(tx, merchantId, page)])), getTranslations('events')]);
   const { outbox } = overview;
   return (
     <>

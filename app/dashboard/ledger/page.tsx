@@ -1,13 +1,12 @@
 import { getLocale, getTranslations } from 'next-intl/server';
-import { db } from '@/db';
 import { accountBalances, trialBalance } from '@/lib/ledger/balances';
 import { formatMoney } from '@/lib/format';
 import { wordFor } from '@/lib/i18n/words';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
 
 export default async function LedgerPage() {
-  const { merchantId } = await requireMerchantPage();
-  const [balances, t, to, locale] = await Promise.all([accountBalances(db(), merchantId), getTranslations('ledger'), getTranslations('overview'), getLocale()]);
+  const { merchantId, withScope } = await requireMerchantPage();
+  const [balances, t, to, locale] = await Promise.all([withScope((tx) => accountBalances(tx, merchantId)), getTranslations('ledger'), getTranslations('overview'), getLocale()]);
   const totals = trialBalance(balances);
   // Each currency must sum to zero on its own; shown as the sum of their absolute imbalances.
   const total = [...totals.values()].reduce((a, b) => a + (b < 0n ? -b : b), 0n);

@@ -1,7 +1,6 @@
 import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import Link from 'next/link';
 import { getTranslations } from 'next-intl/server';
-import { db } from '@/db';
 import { OrderFilters } from '@/components/dashboard/order-filters';
 import { OrdersView } from '@/components/dashboard/orders-view';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
@@ -13,7 +12,7 @@ import { queryKeys } from '@/lib/query/keys';
 
 /** Orders, searchable by id prefix, status and KST date range; the filters live in the URL. */
 export default async function OrdersPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  const { merchantId } = await requireMerchantPage();
+  const { merchantId, withScope } = await requireMerchantPage();
   const t = await getTranslations('orders');
   const raw = firstValues(await searchParams);
   const parsed = orderSearchSchema.safeParse(raw);
@@ -32,7 +31,7 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
   // A failed prefetch is not thrown: the client then fetches itself and shows the error state.
   await queryClient.prefetchQuery({
     queryKey: queryKeys.merchantOrders(parsed.data),
-    queryFn: () => searchOrders(db(), merchantId, parsed.data),
+    queryFn: () => withScope((tx) => searchOrders(tx, merchantId, parsed.data)),
   });
   return (
     <>

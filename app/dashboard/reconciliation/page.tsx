@@ -1,7 +1,6 @@
 import { headers } from 'next/headers';
 import Link from 'next/link';
 import { getLocale, getTranslations } from 'next-intl/server';
-import { db } from '@/db';
 import { formatCount, formatTime } from '@/lib/format';
 import { wordFor } from '@/lib/i18n/words';
 import { Pager } from '@/components/dashboard/pager';
@@ -14,10 +13,11 @@ import { reconcileTodayAction } from './actions';
 const CLASSES = ['MATCHED', 'MISSING_OURS', 'MISSING_AT_PSP', 'AMOUNT_MISMATCH', 'STATUS_MISMATCH'] as const;
 
 export default async function ReconciliationPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
-  const { merchantId } = await requireMerchantPage();
+  const { merchantId, withScope } = await requireMerchantPage();
   const operator = await operatorFromHeaders(await headers());
+  const page = pageParam((await searchParams).page);
   const [runs, t, locale] = await Promise.all([
-    listReconciliationRuns(db(), merchantId, pageParam((await searchParams).page)),
+    withScope((tx) => listReconciliationRuns(tx, merchantId, page)),
     getTranslations('reconciliation'),
     getLocale(),
   ]);

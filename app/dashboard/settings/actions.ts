@@ -3,7 +3,6 @@
 import { revalidatePath } from 'next/cache';
 import { getTranslations } from 'next-intl/server';
 import { z } from 'zod';
-import { db } from '@/db';
 import { createApiKey, revokeApiKey } from '@/lib/auth/api-keys';
 import { requireMerchantAction } from '@/lib/auth/merchant-context';
 import { assertPublicWebhookUrl, WebhookDestinationError } from '@/lib/security/webhook-destination';
@@ -29,14 +28,14 @@ export async function saveWebhookUrlAction(_prev: SettingsState, form: FormData)
       throw err;
     }
   }
-  await setWebhookUrl(db(), m.merchantId, url.data, m.actor);
+  await m.withScope((tx) => setWebhookUrl(tx, m.merchantId, url.data, m.actor));
   revalidatePath('/dashboard/settings');
   return { ok: true, message: url.data ? t('webhookSaved') : t('webhookOff') };
 }
 
 export async function rotateSecretAction(_prev: SettingsState): Promise<SettingsState> {
   const m = await requireMerchantAction();
-  const secret = await rotateWebhookSecret(db(), m.merchantId, m.actor);
+  const secret = await m.withScope((tx) => rotateWebhookSecret(tx, m.merchantId, m.actor));
   revalidatePath('/dashboard/settings');
   return { ok: true, message: (await getTranslations('settings'))('newSecret'), reveal: secret };
 }
@@ -46,7 +45,7 @@ export async function createApiKeyAction(_prev: SettingsState, form: FormData): 
   const t = await getTranslations('settings');
   const name = z.string().trim().min(1).max(80).safeParse(form.get('name'));
   if (!name.success) return { ok: false, message: t('keyNameRequired') };
-  const { key } = await createApiKey(db(), m.merchantId, name.data, m.actor);
+  const { key } = await m.withScope((tx) => createApiKey(tx, m.merchantId, name.data, m.actor));
   revalidatePath('/dashboard/settings');
   return { ok: true, message: t('newKey'), reveal: key };
 }
@@ -54,6 +53,6 @@ export async function createApiKeyAction(_prev: SettingsState, form: FormData): 
 export async function revokeApiKeyAction(form: FormData): Promise<void> {
   const m = await requireMerchantAction();
   const id = z.string().regex(/^key_[0-9a-f]{32}$/).safeParse(form.get('id'));
-  if (id.success) await revokeApiKey(db(), m.merchantId, id.data, m.actor);
+  if (id.success) await m.withScope((tx) => revokeApiKey(tx, m.merchantId, id.data, m.actor));
   revalidatePath('/dashboard/settings');
 }

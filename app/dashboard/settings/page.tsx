@@ -1,5 +1,4 @@
 import { getTranslations } from 'next-intl/server';
-import { db } from '@/db';
 import { formatTime } from '@/lib/format';
 import { CreateApiKeyForm, RotateSecretForm, WebhookUrlForm } from '@/components/dashboard/settings-forms';
 import { listApiKeys } from '@/lib/auth/api-keys';
@@ -9,8 +8,8 @@ import { revokeApiKeyAction } from './actions';
 
 
 export default async function SettingsPage() {
-  const { merchantId } = await requireMerchantPage();
-  const [settings, keys, t] = await Promise.all([getMerchantSettings(db(), merchantId), listApiKeys(db(), merchantId), getTranslations('settings')]);
+  const { merchantId, withScope } = await requireMerchantPage();
+  const [[settings, keys], t] = await Promise.all([withScope((tx) => Promise.all([getMerchantSettings(tx, merchantId), listApiKeys(tx, merchantId)])), getTranslations('settings')]);
   return (
     <>
       <h1>{t('title')}</h1>

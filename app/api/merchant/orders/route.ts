@@ -1,4 +1,3 @@
-import { db } from '@/db';
 import { withMerchant } from '@/lib/auth/merchant-context';
 import { orderSearchSchema } from '@/lib/dashboard/order-search-params';
 import { searchOrders } from '@/lib/dashboard/search-orders';
@@ -9,5 +8,5 @@ export const dynamic = 'force-dynamic';
 /** Merchant API: the merchant's orders, newest first. `?q=&status=&from=&to=&page=&pageSize=`. */
 export const GET = withMerchant(async (req, { merchant }) => {
   const search = parseQuery(req.url, orderSearchSchema);
-  return json(await searchOrders(db(), merchant.merchantId, search));
+  return json(await merchant.withScope((tx) => searchOrders(tx, merchant.merchantId, search)));
 });

@@ -1,7 +1,6 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { getLocale, getTranslations } from 'next-intl/server';
-import { db } from '@/db';
 import { formatMoney, formatTime } from '@/lib/format';
 import { getOrderDetail } from '@/lib/dashboard/get-order-detail';
 import { pspErrorText, wordFor } from '@/lib/i18n/words';
@@ -11,9 +10,9 @@ import { requireMerchantPage } from '@/lib/auth/merchant-context';
 import { RefundForm } from '@/components/dashboard/refund-form';
 
 export default async function OrderDetailPage({ params }: { params: Promise<{ orderId: string }> }) {
-  const { merchantId } = await requireMerchantPage();
+  const { merchantId, withScope } = await requireMerchantPage();
   const orderId = orderIdSchema.safeParse((await params).orderId);
-  const detail = orderId.success ? await getOrderDetail(db(), merchantId, orderId.data) : null;
+  const detail = orderId.success ? await withScope((tx) => getOrderDetail(tx, merchantId, orderId.data)) : null;
   if (!detail) notFound();
   const [t, locale] = await Promise.all([getTranslations('orderDetail'), getLocale()]);
   const { order, items, attempts, history, journals, refunds, events, deliveries } = detail;

@@ -1,7 +1,6 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { getLocale, getTranslations } from 'next-intl/server';
-import { db } from '@/db';
 import { Pager } from '@/components/dashboard/pager';
 import { listReconciliationItems } from '@/lib/dashboard/reconciliation-views';
 import { wordFor } from '@/lib/i18n/words';
@@ -9,11 +8,11 @@ import { pageParam } from '@/lib/http/page-param';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
 
 export default async function ReconciliationRunPage({ params, searchParams }: { params: Promise<{ runId: string }>; searchParams: Promise<{ page?: string; all?: string }> }) {
-  const { merchantId } = await requireMerchantPage();
+  const { merchantId, withScope } = await requireMerchantPage();
   const { runId } = await params;
   const q = await searchParams;
   const mismatchesOnly = q.all !== '1';
-  const result = /^rcn_[0-9a-f]{32}$/.test(runId) ? await listReconciliationItems(db(), merchantId, runId, { mismatchesOnly, page: pageParam(q.page) }) : null;
+  const result = /^rcn_[0-9a-f]{32}$/.test(runId) ? await withScope((tx) => listReconciliationItems(tx, merchantId, runId, { mismatchesOnly, page: pageParam(q.page) })) : null;
   if (!result) notFound();
   const [t, locale] = await Promise.all([getTranslations('reconciliation'), getLocale()]);
   const { run, items } = result;

@@ -1,4 +1,3 @@
-import { db } from '@/db';
 import { withMerchant } from '@/lib/auth/merchant-context';
 import { getOrderDetail } from '@/lib/dashboard/get-order-detail';
 import { notFound } from '@/lib/errors';
@@ -11,7 +10,7 @@ export const dynamic = 'force-dynamic';
 export const GET = withMerchant<{ orderId: string }>(async (_req, { params, merchant }) => {
   const orderId = orderIdSchema.parse(params.orderId);
   // Another merchant's order is answered exactly like one that does not exist.
-  const detail = await getOrderDetail(db(), merchant.merchantId, orderId);
+  const detail = await merchant.withScope((tx) => getOrderDetail(tx, merchant.merchantId, orderId));
   if (!detail) throw notFound('The order');
   return json(detail);
 });
