@@ -25,6 +25,16 @@ import { createShop, type TestShop } from '../helpers/fixtures';
 const requestHeaders = new Headers();
 vi.mock('next/headers', () => ({ headers: async () => requestHeaders }));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
+// next-intl's server functions read the request's locale through Next's request scope: the pages
+// get the Korean messages, translated by next-intl's own translator.
+vi.mock('next-intl/server', async () => {
+  const { createTranslator } = await import('next-intl');
+  const messages = (await import('@/messages/ko.json')).default;
+  return {
+    getLocale: async () => 'ko',
+    getTranslations: async (namespace?: string) => createTranslator({ locale: 'ko', messages, namespace: namespace as never }),
+  };
+});
 vi.mock('next/navigation', () => ({
   notFound: () => { throw new Error('NEXT_NOT_FOUND'); },
   redirect: (to: string) => { throw new Error(`NEXT_REDIRECT ${to}`); },
