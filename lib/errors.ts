@@ -11,6 +11,8 @@ export const errorStatus = {
   MIXED_MERCHANTS: 422,
   MIXED_CURRENCIES: 422,
   UNAUTHENTICATED: 401,
+  /** A PSP callback whose secret is not the one the PSP gave us for that payment. */
+  WEBHOOK_NOT_GENUINE: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CHECKOUT_KEY_REUSED: 409,

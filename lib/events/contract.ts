@@ -32,6 +32,15 @@ export const paymentFailedV1 = z.object({
   failureMessage: z.string(),
 });
 
+/** A virtual account was issued: the shopper is to deposit `amount` by `dueAt`. No money moved yet. */
+export const paymentAwaitingDepositV1 = z.object({
+  ...base,
+  type: z.literal('PaymentAwaitingDeposit'),
+  pspPaymentKey: z.string(),
+  bankCode: z.string(),
+  dueAt: z.iso.datetime({ offset: true }),
+});
+
 export const paymentRefundedV1 = z.object({
   ...base,
   type: z.literal('PaymentRefunded'),
@@ -41,6 +50,6 @@ export const paymentRefundedV1 = z.object({
   fullyRefunded: z.boolean(),
 });
 
-export const paymentEventSchema = z.discriminatedUnion('type', [paymentApprovedV1, paymentFailedV1, paymentRefundedV1]);
+export const paymentEventSchema = z.discriminatedUnion('type', [paymentApprovedV1, paymentFailedV1, paymentAwaitingDepositV1, paymentRefundedV1]);
 export type PaymentEvent = z.infer<typeof paymentEventSchema>;
 export type PaymentEventType = PaymentEvent['type'];

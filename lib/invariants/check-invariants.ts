@@ -96,6 +96,23 @@ export async function checkInvariants(db: DbOrTx, opts: CheckOptions = {}): Prom
             or (i.classification = 'STATUS_MISMATCH' and i.psp->>'status' in ('CANCELED', 'PARTIAL_CANCELED')))`,
     },
     {
+      name: 'awaiting-deposit-has-account',
+      description: 'a payment awaiting its deposit has its virtual account and one PaymentAwaitingDeposit event; a virtual account belongs to a payment that went through AWAITING_DEPOSIT',
+      query: sql`select p.id, p.status, (va.payment_id is not null) as has_account, count(distinct o.event_id)::int as events
+        from payments p
+        left join virtual_accounts va on va.payment_id = p.id
+        left join outbox o on o.aggregate_id = p.id and o.event_type = 'PaymentAwaitingDeposit'
+        where ${m('p.merchant_id')} and (p.status = 'AWAITING_DEPOSIT' or va.payment_id is not null)
+        group by p.id, va.payment_id
+        having va.payment_id is null or count(distinct o.event_id) <> 1`,
+    },
+    {
+      name: 'deposits-finish',
+      description: `no payment awaits a deposit more than ${unfinished} past its due date without being flagged for a person`,
+      query: sql`select p.id, va.due_at from payments p join virtual_accounts va on va.payment_id = p.id
+        where ${m('p.merchant_id')} and p.status = 'AWAITING_DEPOSIT' and p.needs_attention is null and va.due_at < now() - ${unfinished}::interval`,
+    },
+    {
       name: 'outbox-published',
       description: `every outbox event is published within ${outboxLag}`,
       query: sql`select id::text, event_type, created_at from outbox

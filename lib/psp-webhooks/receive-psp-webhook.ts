@@ -86,7 +86,9 @@ export async function processPspWebhook(db: Db, psp: TossClient, transmissionId:
 }
 
 async function actOn(db: Db, psp: TossClient, receipt: typeof pspWebhookReceipts.$inferSelect): Promise<string> {
-  if (receipt.eventType !== 'PAYMENT_STATUS_CHANGED' && receipt.eventType !== 'CANCEL_STATUS_CHANGED') return `ignored ${receipt.eventType}`;
+  // A DEPOSIT_CALLBACK is stored only after its secret was checked (deposit-callback.ts); like the
+  // others, what it says is a hint, and the PSP's own record below decides.
+  if (receipt.eventType !== 'PAYMENT_STATUS_CHANGED' && receipt.eventType !== 'CANCEL_STATUS_CHANGED' && receipt.eventType !== 'DEPOSIT_CALLBACK') return `ignored ${receipt.eventType}`;
   if (!receipt.paymentKey && !receipt.orderId) return 'ignored: names no payment';
   // What we had booked as refunded before asking the PSP. The PSP's refunded total only grows,
   // and we book a refund only after the PSP made it, so its answer can be no lower than this;
@@ -107,7 +109,7 @@ async function actOn(db: Db, psp: TossClient, receipt: typeof pspWebhookReceipts
   const verdict = await db.transaction(async (tx) => {
     const [ours] = await tx.select().from(payments).where(eq(payments.pspPaymentKey, truth.paymentKey)).for('update');
     if (!ours) return { outcome: 'ignored: not one of our confirmed payments' };
-    if (ours.status === 'EXECUTING' || ours.status === 'UNKNOWN') return { adopt: ours };
+    if (ours.status === 'EXECUTING' || ours.status === 'UNKNOWN' || ours.status === 'AWAITING_DEPOSIT') return { adopt: ours };
     const [{ inFlight } = { inFlight: 0n }] = await tx.select({ inFlight: sql<bigint>`coalesce(sum(${refunds.amount}), 0)`.mapWith(BigInt) })
       .from(refunds).where(and(eq(refunds.paymentId, ours.id), inArray(refunds.status, ['PENDING', 'UNKNOWN'])));
     // Refunds we have asked for but not booked yet explain a PSP balance that is ahead of ours.
@@ -120,8 +122,8 @@ async function actOn(db: Db, psp: TossClient, receipt: typeof pspWebhookReceipts
     return { outcome: 'flagged: disagrees with the PSP' };
   });
   if ('adopt' in verdict && verdict.adopt) {
-    await adoptPspPayment(db, verdict.adopt, truth, 'psp-webhook');
-    return `finished by PSP status ${truth.status}`;
+    const moved = await adoptPspPayment(db, verdict.adopt, truth, 'psp-webhook');
+    return moved ? `finished by PSP status ${truth.status}` : `no change: PSP status ${truth.status} while we have ${verdict.adopt.status}`;
   }
   return verdict.outcome!;
 }

@@ -1,0 +1,144 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { paymentHistory, payments, pspWebhookReceipts, virtualAccounts } from '@/db/schema';
+import { AppError } from '@/lib/errors';
+import { newId } from '@/lib/ids';
+import { createOrder } from '@/lib/orders/create-order';
+import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
+import { getOrderStatus } from '@/lib/payments/get-order-status';
+import { receiveDepositCallback } from '@/lib/psp-webhooks/deposit-callback';
+import { processPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
+import { orderFacts } from '../helpers/ledger-counts';
+import { usePaymentsHarness } from '../helpers/payments-harness';
+
+const t = usePaymentsHarness();
+
+const newOrder = () => createOrder(t.db, { items: [{ productId: t.shop.productIds[0], quantity: 1 }], checkoutKey: newId('cfm') });
+const paymentOf = async (orderId: string) => (await t.db.select().from(payments).where(eq(payments.orderId, orderId)))[0]!;
+
+/** The shopper picks `payWith` in the window and comes back: our confirm runs. */
+async function paidWith(payWith: string) {
+  const order = await newOrder();
+  const query = successRedirectSchema.parse(await t.psp.approve(order, payWith));
+  const view = await confirmPayment(t.db, t.psp.client(), query);
+  return { order, paymentKey: query.paymentKey, view };
+}
+
+/** What Toss would POST for the payment as the PSP has it now (its secret read with our key). */
+async function callbackOf(paymentKey: string) {
+  const lookup = await t.psp.client().getPayment(paymentKey);
+  if (lookup.kind !== 'ok') throw new Error(`lookup failed: ${lookup.kind}`);
+  const p = lookup.value;
+  return { createdAt: '2026-12-06T10:00:00.000000', secret: p.secret!, status: p.status, transactionKey: p.lastTransactionKey ?? null, orderId: p.orderId };
+}
+
+/** Receives a callback as the route does and processes it at once; returns the outcome. */
+async function deliver(body: Awaited<ReturnType<typeof callbackOf>>, transmissionId = `whtrans_${newId('evt')}`) {
+  const fresh = await receiveDepositCallback(t.db, transmissionId, body);
+  return fresh ? processPspWebhook(t.db, t.psp.client(), transmissionId) : 'duplicate';
+}
+
+describe('every method pays through the same confirm', () => {
+  it.each([
+    ['CARD', 'CARD', null],
+    ['TOSSPAY', 'EASY_PAY', '토스페이'],
+    ['KAKAOPAY', 'EASY_PAY', '카카오페이'],
+    ['NAVERPAY', 'EASY_PAY', '네이버페이'],
+    ['TRANSFER', 'TRANSFER', null],
+    ['MOBILE_PHONE', 'MOBILE_PHONE', null],
+  ])('%s: SUCCESS with method %s stored, one approval journal and event', async (payWith, method, provider) => {
+    const { order, view } = await paidWith(payWith);
+    expect(view.status).toBe('PAID');
+    const p = await paymentOf(order.orderId);
+    expect([p.status, p.method, p.easyPayProvider]).toEqual(['SUCCESS', method, provider]);
+    const facts = await orderFacts(t.db, order.orderId);
+    expect(facts.journals).toHaveLength(1);
+    expect(facts.events.map((e) => e.eventType)).toEqual(['PaymentApproved']);
+  });
+});
+
+describe('virtual accounts', () => {
+  it('confirm answering WAITING_FOR_DEPOSIT leaves the payment AWAITING_DEPOSIT with its account, no journal, one PaymentAwaitingDeposit', async () => {
+    const { order, paymentKey, view } = await paidWith('VIRTUAL_ACCOUNT');
+    expect(view.status).toBe('AWAITING_DEPOSIT');
+    const p = await paymentOf(order.orderId);
+    expect([p.status, p.method, p.pspPaymentKey]).toEqual(['AWAITING_DEPOSIT', 'VIRTUAL_ACCOUNT', paymentKey]);
+    const facts = await orderFacts(t.db, order.orderId);
+    expect(facts.journals).toHaveLength(0);
+    expect(facts.events.map((e) => e.eventType)).toEqual(['PaymentAwaitingDeposit']);
+    const [va] = await t.db.select().from(virtualAccounts).where(eq(virtualAccounts.paymentId, p.id));
+    const psp = await callbackOf(paymentKey);
+    expect(va!.secretSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(va)).not.toContain(psp.secret); // only its digest is kept
+    // The shopper's view: bank, number, due date; never the secret.
+    const shown = await getOrderStatus(t.db, order.orderId);
+    expect(shown.virtualAccount).toMatchObject({ bankCode: '20', bankName: '우리은행', accountNumber: va!.accountNumber });
+    expect(JSON.stringify(shown)).not.toContain(psp.secret);
+    // Revisiting the success URL changes nothing.
+    await confirmPayment(t.db, t.psp.client(), successRedirectSchema.parse({ orderId: order.orderId, paymentKey, amount: String(order.amount) }));
+    expect((await orderFacts(t.db, order.orderId)).history.filter((e) => e === 'DEPOSIT_AWAITED')).toHaveLength(1);
+  });
+
+  it('a genuine DEPOSIT_CALLBACK approves on a fresh lookup, like a card: one journal, one PaymentApproved; duplicates and replays change nothing', async () => {
+    const { order, paymentKey } = await paidWith('VIRTUAL_ACCOUNT');
+    const issued = await callbackOf(paymentKey);
+    // The issue callback (WAITING_FOR_DEPOSIT) changes nothing.
+    expect(await deliver(issued)).toMatch(/no change/);
+    await t.psp.bank(paymentKey, 'deposit');
+    const paid = await callbackOf(paymentKey);
+    const id = `whtrans_${newId('evt')}`;
+    expect(await deliver(paid, id)).toMatch(/finished by PSP status DONE/);
+    expect(await deliver(paid, id)).toBe('duplicate'); // the same transmission again
+    expect(await deliver(paid)).toMatch(/already agree/); // a PSP retry with a new id
+    expect(await deliver(issued)).toMatch(/already agree/); // the issue callback arriving late
+    const p = await paymentOf(order.orderId);
+    expect(p.status).toBe('SUCCESS');
+    const facts = await orderFacts(t.db, order.orderId);
+    expect(facts.journals.map((j) => j.kind)).toEqual(['PAYMENT_APPROVAL']);
+    expect(facts.events.map((e) => e.eventType).sort()).toEqual(['PaymentApproved', 'PaymentAwaitingDeposit']);
+    expect((await getOrderStatus(t.db, order.orderId)).status).toBe('PAID');
+    // The stored receipt carries no secret.
+    const [receipt] = await t.db.select().from(pspWebhookReceipts).where(eq(pspWebhookReceipts.transmissionId, id));
+    expect(JSON.stringify(receipt!.payload)).not.toContain(paid.secret);
+  });
+
+  it('a callback with a wrong secret or for an unknown order is refused and changes nothing, even when the PSP has the deposit', async () => {
+    const { order, paymentKey } = await paidWith('VIRTUAL_ACCOUNT');
+    await t.psp.bank(paymentKey, 'deposit');
+    const genuine = await callbackOf(paymentKey);
+    const before = await t.db.select().from(paymentHistory).where(eq(paymentHistory.paymentId, (await paymentOf(order.orderId)).id));
+
+    const wrong = deliver({ ...genuine, secret: `ps_${'A'.repeat(28)}` });
+    await expect(wrong).rejects.toBeInstanceOf(AppError);
+    await expect(wrong).rejects.toMatchObject({ code: 'WEBHOOK_NOT_GENUINE', status: 401 });
+    await expect(deliver({ ...genuine, orderId: 'ord_no_such_order_1' })).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404 });
+    // Another order's genuine secret does not open this one.
+    const other = await paidWith('VIRTUAL_ACCOUNT');
+    await expect(deliver({ ...genuine, secret: (await callbackOf(other.paymentKey)).secret })).rejects.toMatchObject({ code: 'WEBHOOK_NOT_GENUINE' });
+
+    const p = await paymentOf(order.orderId);
+    expect(p.status).toBe('AWAITING_DEPOSIT');
+    expect(await t.db.select().from(paymentHistory).where(eq(paymentHistory.paymentId, p.id))).toHaveLength(before.length);
+    expect((await orderFacts(t.db, order.orderId)).journals).toHaveLength(0);
+    expect(await t.db.select().from(pspWebhookReceipts).where(eq(pspWebhookReceipts.orderId, order.orderId))).toHaveLength(0);
+  });
+
+  it('a genuine but stale callback (it says DONE, the PSP does not) books nothing', async () => {
+    const { order, paymentKey } = await paidWith('VIRTUAL_ACCOUNT');
+    const issued = await callbackOf(paymentKey);
+    expect(await deliver({ ...issued, status: 'DONE' })).toMatch(/no change: PSP status WAITING_FOR_DEPOSIT/);
+    expect((await paymentOf(order.orderId)).status).toBe('AWAITING_DEPOSIT');
+    expect((await orderFacts(t.db, order.orderId)).journals).toHaveLength(0);
+  });
+
+  it('concurrent callbacks of one deposit book it once', async () => {
+    const { order, paymentKey } = await paidWith('VIRTUAL_ACCOUNT');
+    await t.psp.bank(paymentKey, 'deposit');
+    const paid = await callbackOf(paymentKey);
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => deliver(paid)));
+    expect(outcomes.filter((o) => /finished by PSP status DONE/.test(o))).toHaveLength(1);
+    const facts = await orderFacts(t.db, order.orderId);
+    expect(facts.journals).toHaveLength(1);
+    expect(facts.events.filter((e) => e.eventType === 'PaymentApproved')).toHaveLength(1);
+  });
+});
