@@ -1,4 +1,5 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { paymentHistory, payments, pspWebhookReceipts, virtualAccounts } from '@/db/schema';
 import { AppError } from '@/lib/errors';
@@ -8,6 +9,8 @@ import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-pa
 import { getOrderStatus } from '@/lib/payments/get-order-status';
 import { receiveDepositCallback } from '@/lib/psp-webhooks/deposit-callback';
 import { processPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
+import { expireDepositsJob } from '@/lib/recovery/jobs/expire-deposits';
+import { defaultRecoveryPolicy } from '@/lib/recovery/recovery-policy';
 import { orderFacts } from '../helpers/ledger-counts';
 import { usePaymentsHarness } from '../helpers/payments-harness';
 
@@ -140,5 +143,63 @@ describe('virtual accounts', () => {
     const facts = await orderFacts(t.db, order.orderId);
     expect(facts.journals).toHaveLength(1);
     expect(facts.events.filter((e) => e.eventType === 'PaymentApproved')).toHaveLength(1);
+  });
+});
+
+describe('the due date passes (no webhook comes)', () => {
+  const policy = { ...defaultRecoveryPolicy, depositDueGraceMs: 0 };
+  const runJob = () => expireDepositsJob.run({ db: t.db, psp: t.psp.client(), policy, log: pino({ level: 'silent' }) });
+  /** Our record of the due date moves into the past (as time would); the PSP's clock is the sandbox's own. */
+  const ourDueDatePassed = async (paymentId: string) => {
+    await t.db.update(virtualAccounts).set({ dueAt: sql`now() - interval '1 second'` }).where(eq(virtualAccounts.paymentId, paymentId));
+  };
+
+  it('recovery looks it up and ends it FAILURE (expired) with history and event; a deposit after that is flagged, never booked', async () => {
+    const { order, paymentKey } = await paidWith('VIRTUAL_ACCOUNT');
+    const p = await paymentOf(order.orderId);
+    await ourDueDatePassed(p.id);
+    await t.psp.bank(paymentKey, 'pass-due-date');
+    await runJob();
+    const ended = await paymentOf(order.orderId);
+    expect([ended.status, ended.failureCode]).toEqual(['FAILURE', 'VIRTUAL_ACCOUNT_EXPIRED']);
+    const facts = await orderFacts(t.db, order.orderId);
+    expect(facts.history).toContain('DECLINED');
+    expect(facts.events.map((e) => e.eventType).sort()).toEqual(['PaymentAwaitingDeposit', 'PaymentFailed']);
+    const view = await getOrderStatus(t.db, order.orderId);
+    expect([view.status, view.payment?.failure?.code]).toEqual(['PAYMENT_FAILED', 'VIRTUAL_ACCOUNT_EXPIRED']);
+
+    // The bank takes a deposit anyway: the callback is genuine, the PSP says DONE, we say FAILURE.
+    await t.psp.bank(paymentKey, 'deposit');
+    expect(await deliver(await callbackOf(paymentKey))).toMatch(/flagged/);
+    const flagged = await paymentOf(order.orderId);
+    expect(flagged.status).toBe('FAILURE');
+    expect(flagged.needsAttention).toMatch(/PSP says DONE/);
+    expect((await orderFacts(t.db, order.orderId)).journals).toHaveLength(0);
+  });
+
+  it('while the PSP does not call it expired, nothing changes and it is asked again later', async () => {
+    const { order } = await paidWith('VIRTUAL_ACCOUNT');
+    const p = await paymentOf(order.orderId);
+    await ourDueDatePassed(p.id);
+    const report = await runJob();
+    expect(report.outcomes['not-expired-at-psp']).toBeGreaterThanOrEqual(1);
+    const after = await paymentOf(order.orderId);
+    expect(after.status).toBe('AWAITING_DEPOSIT');
+    expect(after.nextRecoveryAt).not.toBeNull();
+  });
+
+  it('a deposit racing the expiry and a second callback: exactly one journal, and it is the approval', async () => {
+    const { order, paymentKey } = await paidWith('VIRTUAL_ACCOUNT');
+    const p = await paymentOf(order.orderId);
+    await ourDueDatePassed(p.id);
+    await t.psp.bank(paymentKey, 'deposit'); // the money came in at the last minute
+    const paid = await callbackOf(paymentKey);
+    const [, first, second] = await Promise.all([runJob(), deliver(paid), deliver(paid)]);
+    expect([first, second].filter((o) => /finished by PSP status DONE/.test(o)).length).toBeLessThanOrEqual(1);
+    const facts = await orderFacts(t.db, order.orderId);
+    expect(facts.statuses).toEqual(['SUCCESS']);
+    expect(facts.journals.map((j) => j.kind)).toEqual(['PAYMENT_APPROVAL']);
+    expect(facts.events.filter((e) => e.eventType === 'PaymentApproved')).toHaveLength(1);
+    expect(facts.events.filter((e) => e.eventType === 'PaymentFailed')).toHaveLength(0);
   });
 });
