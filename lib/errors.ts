@@ -20,6 +20,8 @@ export const errorStatus = {
   PAYMENT_IN_PROGRESS: 409,
   IDEMPOTENCY_KEY_REUSED: 409,
   NOT_REFUNDABLE: 409,
+  /** A virtual account that was paid is refunded to an account the shopper names. */
+  REFUND_ACCOUNT_REQUIRED: 422,
   REFUND_EXCEEDS_REMAINING: 422,
   REFUND_DECLINED: 422,
   MISSING_IDEMPOTENCY_KEY: 400,

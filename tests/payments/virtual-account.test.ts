@@ -9,6 +9,12 @@ import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-pa
 import { getOrderStatus } from '@/lib/payments/get-order-status';
 import { receiveDepositCallback } from '@/lib/psp-webhooks/deposit-callback';
 import { processPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
+import { cancelVirtualAccount } from '@/lib/refunds/cancel-virtual-account';
+import { requestRefund } from '@/lib/refunds/request-refund';
+import { openRefundAccount } from '@/lib/refunds/refund-account';
+import { refunds } from '@/db/schema';
+import { env } from '@/lib/env';
+import { decryptField, encryptField } from '@/lib/security/refund-account-cipher';
 import { expireDepositsJob } from '@/lib/recovery/jobs/expire-deposits';
 import { defaultRecoveryPolicy } from '@/lib/recovery/recovery-policy';
 import { orderFacts } from '../helpers/ledger-counts';
@@ -201,5 +207,79 @@ describe('the due date passes (no webhook comes)', () => {
     expect(facts.journals.map((j) => j.kind)).toEqual(['PAYMENT_APPROVAL']);
     expect(facts.events.filter((e) => e.eventType === 'PaymentApproved')).toHaveLength(1);
     expect(facts.events.filter((e) => e.eventType === 'PaymentFailed')).toHaveLength(0);
+  });
+});
+
+describe('refunds of virtual accounts', () => {
+  const refund = (paymentId: string, request: Record<string, unknown>, psp = t.psp.client()) =>
+    requestRefund(t.db, psp, { merchantId: t.shop.merchantId, paymentId, idempotencyKey: newId('idem'), request: request as never, requestedBy: 'test' });
+  const ACCOUNT = { bank: '88', accountNumber: '110123456789', holderName: '홍길동' };
+
+  it('before the deposit: no refund, only a whole cancel, which ends the payment without a journal', async () => {
+    const { order, paymentKey } = await paidWith('VIRTUAL_ACCOUNT');
+    const p = await paymentOf(order.orderId);
+    await expect(refund(p.id, { reason: '변심', amount: 1_000 })).rejects.toMatchObject({ code: 'NOT_REFUNDABLE' });
+    const ended = await cancelVirtualAccount(t.db, t.psp.client(), { merchantId: t.shop.merchantId, paymentId: p.id, reason: '주문 취소', requestedBy: 'test' });
+    expect([ended.status, ended.failureCode]).toEqual(['FAILURE', 'CANCELED_BEFORE_DEPOSIT']);
+    const lookup = await t.psp.client().getPayment(paymentKey);
+    expect(lookup.kind === 'ok' && lookup.value.status).toBe('CANCELED');
+    const facts = await orderFacts(t.db, order.orderId);
+    expect(facts.journals).toHaveLength(0);
+    expect(facts.events.map((e) => e.eventType).sort()).toEqual(['PaymentAwaitingDeposit', 'PaymentFailed']);
+    await expect(t.psp.bank(paymentKey, 'deposit')).rejects.toThrow(/400/); // the bank takes nothing into it now
+  });
+
+  it('after the deposit: a refund needs the shopper\'s account, keeps it encrypted and masked, and books only what the PSP refunded', async () => {
+    const { order, paymentKey } = await paidWith('VIRTUAL_ACCOUNT');
+    await t.psp.bank(paymentKey, 'deposit');
+    await deliver(await callbackOf(paymentKey));
+    const p = await paymentOf(order.orderId);
+    expect(p.status).toBe('SUCCESS');
+
+    await expect(refund(p.id, { reason: '변심', amount: 1_000 })).rejects.toMatchObject({ code: 'REFUND_ACCOUNT_REQUIRED', status: 422 });
+    expect(await t.db.select().from(refunds).where(eq(refunds.paymentId, p.id))).toHaveLength(0);
+
+    // The PSP refuses the account: nothing is booked.
+    const refused = await refund(p.id, { reason: '변심', amount: 1_000, refundReceiveAccount: ACCOUNT }, t.psp.client({ headers: { 'TossPayments-Test-Code': 'INVALID_REFUND_ACCOUNT_NUMBER' } }));
+    expect([refused.refund.status, refused.refund.failure?.code]).toEqual(['FAILED', 'INVALID_REFUND_ACCOUNT_NUMBER']);
+    expect((await orderFacts(t.db, order.orderId)).journals.map((j) => j.kind)).toEqual(['PAYMENT_APPROVAL']);
+
+    const { refund: done } = await refund(p.id, { reason: '변심', amount: 5_000, refundReceiveAccount: ACCOUNT });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.refundAccount).toBe('신한은행 ********6789 홍**');
+    const [row] = await t.db.select().from(refunds).where(eq(refunds.id, done.id));
+    expect(row!.refundAccountSealed).toMatch(/^v1\./);
+    expect(row!.refundAccountSealed).not.toContain('110123456789');
+    expect(openRefundAccount(env().REFUND_ACCOUNT_KEY, done.id, row!.refundAccountSealed!)).toEqual(ACCOUNT);
+    // Bound to its refund: the same ciphertext does not open as another refund's.
+    expect(() => openRefundAccount(env().REFUND_ACCOUNT_KEY, refused.refund.id, row!.refundAccountSealed!)).toThrow();
+    const facts = await orderFacts(t.db, order.orderId);
+    expect(facts.journals.map((j) => j.kind).sort()).toEqual(['PAYMENT_APPROVAL', 'REFUND']);
+    expect((await paymentOf(order.orderId)).status).toBe('PARTIALLY_REFUNDED');
+    const lookup = await t.psp.client().getPayment(paymentKey);
+    expect(lookup.kind === 'ok' && [lookup.value.status, lookup.value.balanceAmount]).toEqual(['PARTIAL_CANCELED', Number(p.amount) - 5_000]);
+  });
+
+  it('a malformed refund account is refused before anything is reserved', async () => {
+    const { order, paymentKey } = await paidWith('VIRTUAL_ACCOUNT');
+    await t.psp.bank(paymentKey, 'deposit');
+    await deliver(await callbackOf(paymentKey));
+    const p = await paymentOf(order.orderId);
+    const { refundRequestSchema } = await import('@/lib/refunds/request-refund');
+    for (const bad of [{ ...ACCOUNT, accountNumber: '110-123-456' }, { ...ACCOUNT, bank: 'Shinhan' }, { ...ACCOUNT, holderName: '' }, { bank: '88' }]) {
+      expect(refundRequestSchema.safeParse({ reason: 'x', refundReceiveAccount: bad }).success).toBe(false);
+    }
+    expect(await t.db.select().from(refunds).where(eq(refunds.paymentId, p.id))).toHaveLength(0);
+  });
+
+  it('the cipher refuses a value altered or sealed with another key', () => {
+    const key = env().REFUND_ACCOUNT_KEY;
+    const sealed = encryptField(key, 'secret text', 'rfd_1');
+    expect(decryptField(key, sealed, 'rfd_1')).toBe('secret text');
+    const [v, iv, tag, body] = sealed.split('.');
+    const flipped = Buffer.from(body!, 'base64url');
+    flipped[0] = flipped[0]! ^ 1;
+    expect(() => decryptField(key, [v, iv, tag, flipped.toString('base64url')].join('.'), 'rfd_1')).toThrow();
+    expect(() => decryptField(Buffer.alloc(32, 7).toString('base64'), sealed, 'rfd_1')).toThrow();
   });
 });
