@@ -24,3 +24,6 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$;
+--> statement-breakpoint
+-- The bank can take a deposit back (Toss: DONE → WAITING_FOR_DEPOSIT); the approval is then reversed.
+INSERT INTO payment_transitions (from_status, to_status) VALUES ('SUCCESS', 'AWAITING_DEPOSIT');

@@ -1,4 +1,5 @@
 import type { Db } from '@/db/client';
+import { isUniqueViolation } from '@/lib/db-errors';
 import { log } from '@/lib/log';
 import { meaningOfConfirmError } from '@/lib/psp/confirm-errors';
 import type { TossClient, TossPayment } from '@/lib/psp/toss-client';
@@ -65,7 +66,18 @@ export async function adoptPspPayment(db: Db, payment: Payment, psp: TossPayment
  * else is for a person.
  */
 async function adoptForVirtualAccount(db: Db, payment: Payment, psp: TossPayment, matches: boolean, actor: string): Promise<Payment | null> {
-  if (psp.status === 'DONE' && matches) return approvePayment(db, payment, psp, actor);
+  if (psp.status === 'DONE' && matches) {
+    try {
+      return await approvePayment(db, payment, psp, actor);
+    } catch (err) {
+      // Paid again after the bank took a first deposit back: the approval journal exists (and its
+      // reversal); a second approval is a person's decision, never booked by itself.
+      if (!isUniqueViolation(err, 'journals_one_approval_per_payment')) throw err;
+      const reason = 'PSP says DONE again after the deposit was reversed; not booked twice';
+      await transitionPayment(db, { paymentId: payment.id, event: 'NEEDS_ATTENTION', actor, set: { needsAttention: reason }, detail: { reason } });
+      return null;
+    }
+  }
   if (psp.status === 'WAITING_FOR_DEPOSIT' && matches) return null;
   if (psp.status === 'CANCELED' && matches && psp.balanceAmount === 0) {
     return failPayment(db, payment, { code: 'CANCELED_BEFORE_DEPOSIT', message: 'The virtual account was cancelled before any deposit.' }, actor, ['AWAITING_DEPOSIT']);

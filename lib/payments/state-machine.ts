@@ -24,6 +24,8 @@ export const PAYMENT_TRANSITIONS = {
   DECLINED: { from: ['NOT_STARTED', 'EXECUTING', 'UNKNOWN', 'AWAITING_DEPOSIT'], to: ['FAILURE'] },
   /** The PSP issued a virtual account (WAITING_FOR_DEPOSIT): no money yet, no journal. */
   DEPOSIT_AWAITED: { from: ['EXECUTING', 'UNKNOWN'], to: ['AWAITING_DEPOSIT'] },
+  /** The bank took a virtual account's deposit back (PSP: DONE → WAITING_FOR_DEPOSIT): the approval is reversed. */
+  DEPOSIT_REVERSED: { from: ['SUCCESS'], to: ['AWAITING_DEPOSIT'] },
   /** We asked the PSP and did not learn the answer; recovery resolves it. */
   CONFIRM_OUTCOME_UNKNOWN: { from: ['EXECUTING'], to: ['UNKNOWN'] },
   /** A refund was booked: partially or fully refunded by the running total. */

@@ -4,6 +4,7 @@ import { pg, type Db, type DbOrTx } from '@/db/client';
 import { payments, pspWebhookReceipts, refunds } from '@/db/schema';
 import { AppError } from '@/lib/errors';
 import { adoptPspPayment } from '@/lib/payments/finish-with-psp';
+import { reverseDeposit } from '@/lib/payments/reverse-deposit';
 import type { TossClient } from '@/lib/psp/toss-client';
 import { flagForAttention } from '@/lib/recovery/recover-payment';
 
@@ -113,6 +114,11 @@ async function actOn(db: Db, psp: TossClient, receipt: typeof pspWebhookReceipts
     const [{ inFlight } = { inFlight: 0n }] = await tx.select({ inFlight: sql<bigint>`coalesce(sum(${refunds.amount}), 0)`.mapWith(BigInt) })
       .from(refunds).where(and(eq(refunds.paymentId, ours.id), inArray(refunds.status, ['PENDING', 'UNKNOWN'])));
     // Refunds we have asked for but not booked yet explain a PSP balance that is ahead of ours.
+    // A virtual account's deposit taken back by the bank: the approval is reversed (nothing refunded
+    // from it and nothing in flight; anything else is for a person, below).
+    if (truth.status === 'WAITING_FOR_DEPOSIT' && ours.status === 'SUCCESS' && ours.method === 'VIRTUAL_ACCOUNT' && ours.refundedAmount === 0n && inFlight === 0n) {
+      return { reverse: ours };
+    }
     const refundsAgree = refundedAtPsp >= (bookedBefore.get(ours.id) ?? 0n) && refundedAtPsp <= ours.refundedAmount + inFlight;
     const agrees =
       ((truth.status === 'DONE' || truth.status === 'PARTIAL_CANCELED' || truth.status === 'CANCELED') && ours.status !== 'FAILURE' && refundsAgree) ||
@@ -121,6 +127,10 @@ async function actOn(db: Db, psp: TossClient, receipt: typeof pspWebhookReceipts
     await flagForAttention(tx, ours, `PSP says ${truth.status} (refunded ${refundedAtPsp}) while we have ${ours.status} (refunded ${ours.refundedAmount})`);
     return { outcome: 'flagged: disagrees with the PSP' };
   });
+  if ('reverse' in verdict && verdict.reverse) {
+    const moved = await reverseDeposit(db, verdict.reverse, truth, 'psp-webhook');
+    return moved ? 'deposit reversed: approval reversed, flagged for the merchant' : 'no change: reversed meanwhile';
+  }
   if ('adopt' in verdict && verdict.adopt) {
     const moved = await adoptPspPayment(db, verdict.adopt, truth, 'psp-webhook');
     return moved ? `finished by PSP status ${truth.status}` : `no change: PSP status ${truth.status} while we have ${verdict.adopt.status}`;

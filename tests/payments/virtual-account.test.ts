@@ -212,7 +212,7 @@ describe('the due date passes (no webhook comes)', () => {
 
 describe('refunds of virtual accounts', () => {
   const refund = (paymentId: string, request: Record<string, unknown>, psp = t.psp.client()) =>
-    requestRefund(t.db, psp, { merchantId: t.shop.merchantId, paymentId, idempotencyKey: newId('idem'), request: request as never, requestedBy: 'test' });
+    requestRefund(t.db, psp, { merchantId: t.shop.merchantId, paymentId, idempotencyKey: newId('cfm'), request: request as never, requestedBy: 'test' });
   const ACCOUNT = { bank: '88', accountNumber: '110123456789', holderName: '홍길동' };
 
   it('before the deposit: no refund, only a whole cancel, which ends the payment without a journal', async () => {
@@ -281,5 +281,39 @@ describe('refunds of virtual accounts', () => {
     flipped[0] = flipped[0]! ^ 1;
     expect(() => decryptField(key, [v, iv, tag, flipped.toString('base64url')].join('.'), 'rfd_1')).toThrow();
     expect(() => decryptField(Buffer.alloc(32, 7).toString('base64'), sealed, 'rfd_1')).toThrow();
+  });
+});
+
+describe('a deposit reversed by the bank', () => {
+  it('books the reversal once: a correction journal that undoes the approval, the payment awaiting again and flagged; a second deposit is not booked twice', async () => {
+    const { order, paymentKey } = await paidWith('VIRTUAL_ACCOUNT');
+    await t.psp.bank(paymentKey, 'deposit');
+    await deliver(await callbackOf(paymentKey));
+    expect((await paymentOf(order.orderId)).status).toBe('SUCCESS');
+
+    await t.psp.bank(paymentKey, 'reverse-deposit');
+    const reversal = await callbackOf(paymentKey);
+    expect(reversal.status).toBe('WAITING_FOR_DEPOSIT');
+    expect(await deliver(reversal)).toMatch(/deposit reversed/);
+    expect(await deliver(reversal)).toMatch(/agree|no change/); // the same report again
+    const p = await paymentOf(order.orderId);
+    expect(p.status).toBe('AWAITING_DEPOSIT');
+    expect(p.needsAttention).toMatch(/took the deposit back/);
+    const facts = await orderFacts(t.db, order.orderId);
+    expect(facts.journals.map((j) => j.kind).sort()).toEqual(['CORRECTION', 'PAYMENT_APPROVAL']);
+    expect(facts.events.map((e) => e.eventType).sort()).toEqual(['PaymentApproved', 'PaymentAwaitingDeposit', 'PaymentDepositReversed']);
+    // The two journals cancel out: nothing is owed to the merchant for this payment any more.
+    const net = await t.db.execute<{ account: string; total: string }>(sql`select a.code::text as account, sum(l.amount)::text as total
+      from journal_lines l join journals j on j.id = l.journal_id join ledger_accounts a on a.id = l.account_id
+      where j.payment_id = ${p.id} group by a.code`);
+    expect([...net].every((r) => r.total === '0')).toBe(true);
+    expect((await t.db.select().from(paymentHistory).where(eq(paymentHistory.paymentId, p.id))).filter((h) => h.event === 'DEPOSIT_REVERSED')).toHaveLength(1);
+
+    // The shopper pays again: the PSP says DONE, a person decides (no second approval journal).
+    await t.psp.bank(paymentKey, 'deposit');
+    await deliver(await callbackOf(paymentKey));
+    const again = await orderFacts(t.db, order.orderId);
+    expect(again.journals).toHaveLength(2);
+    expect((await paymentOf(order.orderId)).status).toBe('AWAITING_DEPOSIT');
   });
 });
