@@ -19,6 +19,9 @@ export function payMethodOf(psp: TossPayment): { method?: PayMethod; easyPayProv
   return { method, easyPayProvider: psp.easyPay?.provider ?? null };
 }
 
+/** The values of db/schema's pay_method, for code that runs in the browser (it must not import the schema). */
+export const PAY_METHODS = ['CARD', 'EASY_PAY', 'TRANSFER', 'MOBILE_PHONE', 'VIRTUAL_ACCOUNT'] as const satisfies readonly PayMethod[];
+
 /** What the checkout may ask the PSP's window to preselect (Toss's requestPayment `method`, `easyPay`). */
 export const CHECKOUT_METHODS = ['CARD', 'TOSSPAY', 'KAKAOPAY', 'NAVERPAY', 'TRANSFER', 'MOBILE_PHONE', 'VIRTUAL_ACCOUNT'] as const;
 export type CheckoutMethod = (typeof CHECKOUT_METHODS)[number];
