@@ -15,6 +15,9 @@ import { openRefundAccount } from '@/lib/refunds/refund-account';
 import { refunds } from '@/db/schema';
 import { env } from '@/lib/env';
 import { decryptField, encryptField } from '@/lib/security/refund-account-cipher';
+import { recoverPayment } from '@/lib/recovery/recover-payment';
+import { sandboxDb } from '@/sandbox/db/client';
+import { injectFault } from '@/sandbox/lib/faults';
 import { expireDepositsJob } from '@/lib/recovery/jobs/expire-deposits';
 import { defaultRecoveryPolicy } from '@/lib/recovery/recovery-policy';
 import { orderFacts } from '../helpers/ledger-counts';
@@ -149,6 +152,22 @@ describe('virtual accounts', () => {
     const facts = await orderFacts(t.db, order.orderId);
     expect(facts.journals).toHaveLength(1);
     expect(facts.events.filter((e) => e.eventType === 'PaymentApproved')).toHaveLength(1);
+  });
+});
+
+describe('recovery of a virtual account whose confirm answer was lost', () => {
+  it('the lookup finds WAITING_FOR_DEPOSIT: AWAITING_DEPOSIT with its account, no journal', async () => {
+    const order = await newOrder();
+    const query = successRedirectSchema.parse(await t.psp.approve(order, 'VIRTUAL_ACCOUNT'));
+    await injectFault(sandboxDb(t.db), `m${t.psp.secretKey.slice('test_sk_'.length).slice(0, 12)}`, { operation: 'confirm', mode: 'lose-response' });
+    await confirmPayment(t.db, t.psp.client(), query);
+    const lost = await paymentOf(order.orderId);
+    expect(lost.status).toBe('UNKNOWN');
+    expect(await recoverPayment(t.db, t.psp.client(), lost, { ...defaultRecoveryPolicy, graceMs: 0 })).toBe('finished');
+    const p = await paymentOf(order.orderId);
+    expect([p.status, p.method]).toEqual(['AWAITING_DEPOSIT', 'VIRTUAL_ACCOUNT']);
+    expect(await t.db.select().from(virtualAccounts).where(eq(virtualAccounts.paymentId, p.id))).toHaveLength(1);
+    expect((await orderFacts(t.db, order.orderId)).journals).toHaveLength(0);
   });
 });
 
