@@ -52,7 +52,7 @@ test.describe('every method pays end to end', () => {
     await depositAtTheBank(shop.orderIdFromUrl());
     // The sandbox POSTs DEPOSIT_CALLBACK to the app, which checks its secret, looks the payment
     // up and approves it; the order page polls while it awaits the deposit.
-    await expect(page.getByTestId('order-status')).toHaveText('PAID', { timeout: 30_000 });
+    await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'PAID', { timeout: 30_000 });
     await expect(page.getByTestId('virtual-account')).toHaveCount(0);
   });
 });

@@ -53,7 +53,7 @@ export function OrdersView({ search }: { search: OrderSearch }) {
                     <td>{o.orderName}</td>
                     <td>
                       <span className={`badge ${o.status}`}>{wordFor(locale, 'orderStatus', o.status)}</span>
-                      {o.depositDueAt && <div className="muted" data-testid="order-deposit-due">due {kstDateTimeOf(o.depositDueAt)} KST</div>}
+                      {o.depositDueAt && <div className="muted" data-testid="order-deposit-due">due {formatTime(o.depositDueAt)}</div>}
                     </td>
                     <td data-testid="order-method">{o.method ?? '—'}</td>
                     <td className="num">{formatMoney(o.amount, o.currency)}</td>

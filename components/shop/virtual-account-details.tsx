@@ -1,7 +1,6 @@
 'use client';
 
-import { formatMoney } from '@/lib/format';
-import { kstDateTimeOf } from '@/lib/kst';
+import { formatMoney, kstDateTimeOf } from '@/lib/format';
 import type { VirtualAccountView } from '@/lib/payments/get-order-status';
 
 /**
