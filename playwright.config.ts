@@ -68,6 +68,7 @@ export default defineConfig({
             OPERATOR_EMAILS: 'tea@demo.won',
             APP_URL: baseURL,
             BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET ?? randomBytes(32).toString('base64url'),
+            REFUND_ACCOUNT_KEY: process.env.REFUND_ACCOUNT_KEY ?? randomBytes(32).toString('base64'),
             DATABASE_URL: '',
             TOSS_API_BASE: sandboxURL,
             TOSS_WINDOW_URL: `${sandboxURL}/window`,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseEnvWith } from './env-source';
 import { parseTrustedProxies } from './security/client-address';
-import { checkProductionSecrets, DEMO_DEFAULTS } from './security/production-secrets';
+import { checkProductionSecrets, DEMO_DEFAULTS, DEMO_REFUND_ACCOUNT_KEY } from './security/production-secrets';
 
 /**
  * Environment, validated once. Everything that reads configuration goes through `env()`.
@@ -28,6 +28,11 @@ const schema = z.object({
   APP_URL: z.url().optional(),
   /** Signs merchant sessions. Required in production; a fixed development value otherwise. */
   BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * AES-256 key (base64 of 32 random bytes, `openssl rand -base64 32`) that encrypts the bank
+   * accounts shoppers give for refunds of virtual-account payments. Required in production.
+   */
+  REFUND_ACCOUNT_KEY: z.string().refine((v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]+=*$/.test(v), 'must be base64 of exactly 32 bytes (openssl rand -base64 32)').optional(),
   /** Sign-in attempts allowed per minute per account and client address (lib/auth/login-rate-limit.ts). */
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
   /**
@@ -47,7 +52,7 @@ const schema = z.object({
   OPERATOR_EMAILS: z.string().default('').transform((v) => v.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)),
 });
 
-export type Env = z.infer<typeof schema> & { APP_URL: string; BETTER_AUTH_SECRET: string };
+export type Env = z.infer<typeof schema> & { APP_URL: string; BETTER_AUTH_SECRET: string; REFUND_ACCOUNT_KEY: string };
 
 let cached: Env | undefined;
 
@@ -65,6 +70,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     ...e,
     APP_URL: e.APP_URL ?? `http://localhost:${e.PORT}`,
     BETTER_AUTH_SECRET: e.BETTER_AUTH_SECRET ?? 'development-only-secret-do-not-use-in-production!',
+    REFUND_ACCOUNT_KEY: e.REFUND_ACCOUNT_KEY ?? DEMO_REFUND_ACCOUNT_KEY,
   };
 }
 

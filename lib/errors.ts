@@ -11,6 +11,8 @@ export const errorStatus = {
   MIXED_MERCHANTS: 422,
   MIXED_CURRENCIES: 422,
   UNAUTHENTICATED: 401,
+  /** A PSP callback whose secret is not the one the PSP gave us for that payment. */
+  WEBHOOK_NOT_GENUINE: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CHECKOUT_KEY_REUSED: 409,
@@ -18,6 +20,8 @@ export const errorStatus = {
   PAYMENT_IN_PROGRESS: 409,
   IDEMPOTENCY_KEY_REUSED: 409,
   NOT_REFUNDABLE: 409,
+  /** A virtual account that was paid is refunded to an account the shopper names. */
+  REFUND_ACCOUNT_REQUIRED: 422,
   REFUND_EXCEEDS_REMAINING: 422,
   REFUND_DECLINED: 422,
   MISSING_IDEMPOTENCY_KEY: 400,

@@ -30,7 +30,10 @@ export interface SandboxServerOptions {
 /** Bodies above this are refused with 413 before they are read in full (a confirm is ~150 bytes). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const FORM_FIELDS = ['clientKey', 'orderId', 'orderName', 'amount', 'currency', 'successUrl', 'failUrl', 'action'] as const;
+const FORM_FIELDS = [
+  'clientKey', 'orderId', 'orderName', 'amount', 'currency', 'successUrl', 'failUrl', 'method', 'easyPay', 'validHours', 'customerName',
+  'action', 'payWith',
+] as const;
 
 export type FetchHandler = (req: Request) => Promise<Response>;
 

@@ -7,10 +7,12 @@ import type { FormEvent } from 'react';
 import { isCalendarDate } from '@/lib/kst';
 import { ORDER_STATUSES } from '@/lib/dashboard/order-search-params';
 import { wordFor } from '@/lib/i18n/words';
+import { PAY_METHODS } from '@/lib/payments/pay-method';
 
 export interface OrderFilterValues {
   q?: string;
   status?: string;
+  method?: string;
   from?: string;
   to?: string;
 }
@@ -44,6 +46,13 @@ export function OrderFilters({ values }: { values: OrderFilterValues }) {
         <select name="status" defaultValue={values.status ?? ''} data-testid="orders-status-filter" onChange={(e) => e.currentTarget.form?.requestSubmit()}>
           <option value="">{t('any')}</option>
           {ORDER_STATUSES.map((s) => <option key={s} value={s}>{wordFor(locale, 'orderStatus', s)}</option>)}
+        </select>
+      </label>
+      <label>
+        Method{' '}
+        <select name="method" defaultValue={values.method ?? ''} data-testid="orders-method-filter" onChange={(e) => e.currentTarget.form?.requestSubmit()}>
+          <option value="">Any</option>
+          {PAY_METHODS.map((m) => <option key={m} value={m}>{m}</option>)}
         </select>
       </label>
       <label>

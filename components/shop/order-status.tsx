@@ -5,7 +5,9 @@ import { useLocale, useTranslations } from 'next-intl';
 import { formatMoney } from '@/lib/format';
 import { apiErrorText, isPaidStatus, pspErrorText, shopperHeadline, wordFor } from '@/lib/i18n/words';
 import { ApiError } from '@/lib/query/fetch-json';
+import { VIRTUAL_ACCOUNT_EXPIRED } from '@/lib/payments/pay-method';
 import { useOrder } from './use-order';
+import { DepositExpiredNotice, VirtualAccountDetails } from './virtual-account-details';
 
 export function OrderStatus({ orderId }: { orderId: string }) {
   const t = useTranslations('order');
@@ -26,6 +28,8 @@ export function OrderStatus({ orderId }: { orderId: string }) {
         {t('line', { orderId: o.orderId })} · {t('statusLabel')}{' '}
         <span className={`badge ${o.status}`} data-testid="order-status" data-status={o.status}>{wordFor(locale, 'orderStatus', o.status)}</span>
       </p>
+      {o.status === 'AWAITING_DEPOSIT' && o.virtualAccount && <VirtualAccountDetails account={o.virtualAccount} amount={o.amount} currency={o.currency} />}
+      {o.payment?.failure?.code === VIRTUAL_ACCOUNT_EXPIRED && <DepositExpiredNotice />}
       {failure && headline === 'PAYMENT_FAILED' && (
         <p className="muted" data-testid="order-failure">{t('reason', { reason: pspErrorText(locale, failure.code, failure.message) })}</p>
       )}

@@ -7,6 +7,8 @@ import { apiErrorText } from '@/lib/i18n/words';
 import { formatMoney } from '@/lib/format';
 import { ApiError, fetchJson } from '@/lib/query/fetch-json';
 import { queryKeys } from '@/lib/query/keys';
+import type { CheckoutMethod } from '@/lib/payments/pay-method';
+import { PayMethodPicker } from './pay-method-picker';
 import { type PaymentRequestResponse, usePayOrder } from './use-pay-order';
 
 interface Product { id: string; name: string; price: number; currency: string }
@@ -33,6 +35,7 @@ export function Storefront({ shopName }: { shopName: string }) {
   const products = useQuery({ queryKey: queryKeys.products(), queryFn: () => fetchJson<Product[]>('/api/products') });
   const [cart, setCart] = useState<Cart>({});
   const pay = usePayOrder(shopName);
+  const [method, setMethod] = useState<CheckoutMethod>('CARD');
   const checkout = useMutation({
     mutationFn: () =>
       fetchJson<{ orderId: string; orderName: string; amount: number; currency: string; payment?: { clientKey: string; windowUrl: string } }>('/api/checkout', {
@@ -44,7 +47,7 @@ export function Storefront({ shopName }: { shopName: string }) {
       // A new order answers with the window's parameters: straight to the window. A repeated
       // checkout key answers with the order only: ask for the payment request first.
       const ready: PaymentRequestResponse | undefined = payment && { ...order, ...payment };
-      pay.mutate(ready ?? order.orderId);
+      pay.mutate({ order: ready ?? order.orderId, method });
     },
   });
   // A changed cart is a different order: it needs a new checkout key.
@@ -89,6 +92,7 @@ export function Storefront({ shopName }: { shopName: string }) {
           <strong>{t('total')}</strong>
           <strong data-testid="cart-total">{formatMoney(total, currency)}</strong>
         </div>
+        <PayMethodPicker value={method} onChange={setMethod} />
         {error && <p className="notice error" role="alert">{error instanceof ApiError ? apiErrorText(locale, error) : error.message}</p>}
         <button data-testid="checkout-submit" disabled={lines.length === 0 || busy} onClick={() => checkout.mutate()} style={{ width: '100%' }}>
           {busy ? t('opening') : t('checkout')}

@@ -3,6 +3,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { paymentWindowUrl } from '@/lib/psp/payment-window';
 import { fetchJson } from '@/lib/query/fetch-json';
+import { type CheckoutMethod, windowMethodFields } from '@/lib/payments/pay-method';
 
 /** The order and the window's parameters: the answer of payment-request, or of a checkout that created the order. */
 export interface PaymentRequestResponse {
@@ -21,7 +22,7 @@ export interface PaymentRequestResponse {
  */
 export function usePayOrder(shopName?: string) {
   return useMutation({
-    mutationFn: async (order: string | PaymentRequestResponse) => {
+    mutationFn: async ({ order, method = 'CARD' }: { order: string | PaymentRequestResponse; method?: CheckoutMethod }) => {
       const req = typeof order === 'string'
         ? await fetchJson<PaymentRequestResponse>(`/api/orders/${encodeURIComponent(order)}/payment-request`, { method: 'POST' })
         : order;
@@ -36,6 +37,7 @@ export function usePayOrder(shopName?: string) {
         successUrl: `${origin}/checkout/success`,
         failUrl: `${origin}/checkout/fail`,
         shopName,
+        ...windowMethodFields(method),
       }, origin));
       return req;
     },

@@ -4,3 +4,4 @@ export * from './refunds';
 export * from './auth';
 export * from './merchant-access';
 export * from './rate-limits';
+export * from './virtual-accounts';

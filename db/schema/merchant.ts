@@ -59,9 +59,16 @@ export const orderItems = pgTable('order_items', {
 ]);
 
 export const paymentStatus = pgEnum('payment_status', [
-  'NOT_STARTED', 'EXECUTING', 'SUCCESS', 'FAILURE', 'UNKNOWN', 'PARTIALLY_REFUNDED', 'REFUNDED',
+  'NOT_STARTED', 'EXECUTING', 'SUCCESS', 'FAILURE', 'UNKNOWN', 'AWAITING_DEPOSIT', 'PARTIALLY_REFUNDED', 'REFUNDED',
 ]);
 export type PaymentStatus = (typeof paymentStatus.enumValues)[number];
+
+/**
+ * How the shopper paid, as the PSP reports it (Toss's `method`, reference: 카드, 간편결제, 계좌이체,
+ * 휴대폰, 가상계좌). Easy pay (Toss Pay, Kakao Pay, Naver Pay) keeps its provider beside it.
+ */
+export const payMethod = pgEnum('pay_method', ['CARD', 'EASY_PAY', 'TRANSFER', 'MOBILE_PHONE', 'VIRTUAL_ACCOUNT']);
+export type PayMethod = (typeof payMethod.enumValues)[number];
 
 /**
  * One row per payment attempt of an order. A declined or cancelled attempt stays FAILURE and
@@ -87,6 +94,10 @@ export const payments = pgTable('payments', {
   nextRecoveryAt: timestamp('next_recovery_at', { withTimezone: true }),
   /** Recovery gave up (retry cap) or the PSP disagrees with us: a person must look. */
   needsAttention: text('needs_attention'),
+  /** Known once the PSP answered (the shopper picks it in the PSP's window); null before. */
+  method: payMethod('method'),
+  /** Toss's easyPay.provider (토스페이, 카카오페이, 네이버페이) when method is EASY_PAY. */
+  easyPayProvider: text('easy_pay_provider'),
   createdAt: createdAt(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [

@@ -27,6 +27,10 @@ export const refunds = pgTable('refunds', {
   attempts: integer('attempts').notNull().default(0),
   nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
   requestedBy: text('requested_by').notNull(),
+  /** Virtual accounts paid: the shopper's refund account, AES-256-GCM (lib/refunds/refund-account.ts). */
+  refundAccountSealed: text('refund_account_sealed'),
+  /** The same account masked for people (bank, last four digits, holder's initial). */
+  refundAccountMasked: text('refund_account_masked'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [

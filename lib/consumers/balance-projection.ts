@@ -30,9 +30,14 @@ export async function applyBalanceEvents(db: Db, batch: Delivered[]): Promise<nu
       } else if (e.type === 'PaymentRefunded') {
         // A refund reverses the approved amount; the platform fee is not returned.
         d.payable -= BigInt(e.amount);
-      } else {
+      } else if (e.type === 'PaymentDepositReversed') {
+        // The bank took the deposit back: the approval is undone, fee included.
+        d.payable -= BigInt(e.amount) - BigInt(e.platformFee);
+        d.approved--;
+      } else if (e.type === 'PaymentFailed') {
         d.failed++;
       }
+      // PaymentAwaitingDeposit moves no money.
       deltas.set(key, d);
     }
     for (const d of deltas.values()) {

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
-import { journalLines, journals, ledgerAccounts, orderItems, orders, paymentHistory, payments, products, refunds, webhookDeliveries, outbox } from '@/db/schema';
+import { journalLines, journals, ledgerAccounts, orderItems, orders, paymentHistory, payments, products, refunds, virtualAccounts, webhookDeliveries, outbox } from '@/db/schema';
+import { bankName } from '@/lib/payments/banks';
 import { currentAttempt, orderStatusOf } from '@/lib/payments/get-order-status';
 
 /**
@@ -26,6 +27,11 @@ export async function getOrderDetail(db: DbOrTx, merchantId: string, orderId: st
         .from(journalLines).innerJoin(ledgerAccounts, eq(ledgerAccounts.id, journalLines.accountId))
         .where(inArray(journalLines.journalId, journalRows.map((j) => j.id))).orderBy(asc(journalLines.id))
     : [];
+  // Never the secret's digest: the merchant needs the account, not the proof.
+  const accounts = paymentIds.length
+    ? await db.select({ paymentId: virtualAccounts.paymentId, bankCode: virtualAccounts.bankCode, accountNumber: virtualAccounts.accountNumber, customerName: virtualAccounts.customerName, dueAt: virtualAccounts.dueAt })
+        .from(virtualAccounts).where(and(eq(virtualAccounts.merchantId, merchantId), inArray(virtualAccounts.paymentId, paymentIds)))
+    : [];
   const refundRows = paymentIds.length ? await db.select().from(refunds).where(inArray(refunds.paymentId, paymentIds)).orderBy(asc(refunds.createdAt)) : [];
   const events = paymentIds.length
     ? await db.select({ id: outbox.id, eventId: outbox.eventId, eventType: outbox.eventType, createdAt: outbox.createdAt, publishedAt: outbox.publishedAt })
@@ -38,8 +44,10 @@ export async function getOrderDetail(db: DbOrTx, merchantId: string, orderId: st
     order: { ...order, status: orderStatusOf(currentAttempt(attempts)) },
     items,
     attempts,
+    virtualAccounts: accounts.map((a) => ({ ...a, bankName: bankName(a.bankCode) })),
     history,
-    refunds: refundRows,
+    // The sealed refund account stays in the database; people see it masked.
+    refunds: refundRows.map(({ refundAccountSealed: _sealed, ...r }) => r),
     events,
     deliveries,
     journals: journalRows.map((j) => ({ ...j, lines: lines.filter((l) => l.journalId === j.id) })),

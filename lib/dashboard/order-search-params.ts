@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { PAY_METHODS } from '@/lib/payments/pay-method';
 import type { OrderStatus } from '@/lib/payments/get-order-status';
 import { isCalendarDate } from '@/lib/kst';
 import { blankToUndefined } from './search-params';
 
 /** Every status an order can show (lib/payments/get-order-status.ts), in the order of its life. */
 export const ORDER_STATUSES = [
-  'AWAITING_PAYMENT', 'CONFIRMING', 'PAID', 'PAYMENT_FAILED', 'PARTIALLY_REFUNDED', 'REFUNDED',
+  'AWAITING_PAYMENT', 'CONFIRMING', 'AWAITING_DEPOSIT', 'PAID', 'PAYMENT_FAILED', 'PARTIALLY_REFUNDED', 'REFUNDED',
 ] as const satisfies readonly OrderStatus[];
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -21,6 +22,8 @@ export const orderSearchSchema = z.object({
   q: z.preprocess(blankToUndefined, z.string().max(64, 'is longer than any order id')
     .regex(/^[A-Za-z0-9_-]+$/, 'an order id has only letters, digits, - and _').optional()),
   status: z.preprocess(blankToUndefined, z.enum(ORDER_STATUSES, { error: `must be one of ${ORDER_STATUSES.join(', ')}` }).optional()),
+  /** How the order's current attempt was paid (known once the PSP answered). */
+  method: z.preprocess(blankToUndefined, z.enum(PAY_METHODS, { error: `must be one of ${PAY_METHODS.join(', ')}` }).optional()),
   from: z.preprocess(blankToUndefined, kstDate.optional()),
   to: z.preprocess(blankToUndefined, kstDate.optional()),
   page: z.preprocess(blankToUndefined, z.coerce.number({ error: 'must be a page number' }).int('must be a page number').min(1, 'must be 1 or more').max(100_000).default(1)),
@@ -35,6 +38,7 @@ export function orderSearchQuery(search: OrderSearch, overrides: Partial<OrderSe
   const params = new URLSearchParams();
   if (s.q) params.set('q', s.q);
   if (s.status) params.set('status', s.status);
+  if (s.method) params.set('method', s.method);
   if (s.from) params.set('from', s.from);
   if (s.to) params.set('to', s.to);
   if (s.page !== 1) params.set('page', String(s.page));
@@ -42,4 +46,4 @@ export function orderSearchQuery(search: OrderSearch, overrides: Partial<OrderSe
   return params.toString();
 }
 
-export const hasOrderFilters = (s: OrderSearch) => Boolean(s.q || s.status || s.from || s.to);
+export const hasOrderFilters = (s: OrderSearch) => Boolean(s.q || s.status || s.method || s.from || s.to);

@@ -1,7 +1,7 @@
 import 'server-only';
 import { and, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
-import { orders, paymentStatus, type PaymentStatus } from '@/db/schema';
+import { orders, paymentStatus, type PaymentStatus, type PayMethod } from '@/db/schema';
 import { orderStatusOf, type OrderStatus } from '@/lib/payments/get-order-status';
 import { addDays, kstStartOf } from '@/lib/kst';
 import type { Page } from './page';
@@ -15,6 +15,10 @@ export interface OrderListRow {
   currency: string;
   status: OrderStatus;
   paymentStatus: PaymentStatus | null;
+  /** How the current attempt was paid; null until the PSP said. */
+  method: PayMethod | null;
+  /** ISO 8601 instant: a virtual account's due date, while the order awaits its deposit. */
+  depositDueAt: string | null;
   /** ISO 8601 instant. */
   createdAt: string;
 }
@@ -29,6 +33,17 @@ const currentAttemptStatus = sql<PaymentStatus | null>`(
   select p.status from payments p
   where p.order_id = "orders"."id" and p.merchant_id = "orders"."merchant_id"
   order by (p.status = 'FAILURE'), p.created_at desc
+  limit 1)`;
+
+/** The same attempt's method and, for a virtual account, its due date. */
+const currentAttemptMethod = sql<PayMethod | null>`(
+  select p.method from payments p
+  where p.order_id = "orders"."id" and p.merchant_id = "orders"."merchant_id"
+  order by (p.status = 'FAILURE'), p.created_at desc
+  limit 1)`;
+const currentAttemptDueAt = sql<string | null>`(
+  select va.due_at::text from payments p join virtual_accounts va on va.payment_id = p.id
+  where p.order_id = "orders"."id" and p.merchant_id = "orders"."merchant_id" and p.status = 'AWAITING_DEPOSIT'
   limit 1)`;
 
 /**
@@ -49,6 +64,7 @@ export async function searchOrders(db: DbOrTx, merchantId: string, search: Order
   if (search.status) {
     conditions.push(inArray(sql`coalesce(${currentAttemptStatus}, 'NOT_STARTED')`, paymentStatusesShowing(search.status)));
   }
+  if (search.method) conditions.push(sql`${currentAttemptMethod} = ${search.method}::pay_method`);
   const where = and(...conditions);
 
   const [{ total } = { total: 0 }] = await db.select({ total: count() }).from(orders).where(where);
@@ -59,6 +75,8 @@ export async function searchOrders(db: DbOrTx, merchantId: string, search: Order
     currency: orders.currency,
     createdAt: orders.createdAt,
     attemptStatus: currentAttemptStatus,
+    method: currentAttemptMethod,
+    depositDueAt: currentAttemptDueAt,
   })
     .from(orders)
     .where(where)
@@ -74,6 +92,8 @@ export async function searchOrders(db: DbOrTx, merchantId: string, search: Order
       currency: o.currency,
       status: orderStatusOf(o.attemptStatus ? { status: o.attemptStatus } : undefined),
       paymentStatus: o.attemptStatus,
+      method: o.method,
+      depositDueAt: o.depositDueAt ? new Date(o.depositDueAt).toISOString() : null,
       createdAt: o.createdAt.toISOString(),
     })),
     page: search.page,

@@ -32,6 +32,24 @@ export const paymentFailedV1 = z.object({
   failureMessage: z.string(),
 });
 
+/** A virtual account was issued: the shopper is to deposit `amount` by `dueAt`. No money moved yet. */
+export const paymentAwaitingDepositV1 = z.object({
+  ...base,
+  type: z.literal('PaymentAwaitingDeposit'),
+  pspPaymentKey: z.string(),
+  bankCode: z.string(),
+  dueAt: z.iso.datetime({ offset: true }),
+});
+
+/** The bank took a virtual account's deposit back: its approval is reversed (amount and fee). */
+export const paymentDepositReversedV1 = z.object({
+  ...base,
+  type: z.literal('PaymentDepositReversed'),
+  pspPaymentKey: z.string(),
+  /** The platform fee the reversed approval had booked, reversed with it. */
+  platformFee: z.number().int().nonnegative(),
+});
+
 export const paymentRefundedV1 = z.object({
   ...base,
   type: z.literal('PaymentRefunded'),
@@ -41,6 +59,6 @@ export const paymentRefundedV1 = z.object({
   fullyRefunded: z.boolean(),
 });
 
-export const paymentEventSchema = z.discriminatedUnion('type', [paymentApprovedV1, paymentFailedV1, paymentRefundedV1]);
+export const paymentEventSchema = z.discriminatedUnion('type', [paymentApprovedV1, paymentFailedV1, paymentAwaitingDepositV1, paymentDepositReversedV1, paymentRefundedV1]);
 export type PaymentEvent = z.infer<typeof paymentEventSchema>;
 export type PaymentEventType = PaymentEvent['type'];

@@ -44,17 +44,22 @@ export async function checkInvariants(db: DbOrTx, opts: CheckOptions = {}): Prom
     },
     {
       name: 'one-approval-journal-per-success',
-      description: 'a successful (or refunded) payment has exactly one approval journal; a failed or unfinished one has none',
-      query: sql`select p.id, p.status, count(j.id)::int as approval_journals
-        from payments p left join journals j on j.payment_id = p.id and j.kind = 'PAYMENT_APPROVAL' where ${m('p.merchant_id')}
-        group by p.id having count(j.id) <> case when p.status in ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED') then 1 else 0 end`,
+      description: 'a successful (or refunded) payment has exactly one approval journal; a failed or unfinished one has none (or its approval reversed with its deposit)',
+      query: sql`select p.id, p.status, count(j.id) filter (where j.kind = 'PAYMENT_APPROVAL')::int as approval_journals,
+          count(j.id) filter (where j.kind = 'CORRECTION' and j.external_ref like 'deposit-reversal:%')::int as reversals
+        from payments p left join journals j on j.payment_id = p.id where ${m('p.merchant_id')}
+        group by p.id having count(j.id) filter (where j.kind = 'PAYMENT_APPROVAL')
+          - count(j.id) filter (where j.kind = 'CORRECTION' and j.external_ref like 'deposit-reversal:%')
+          <> case when p.status in ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED') then 1 else 0 end`,
     },
     {
       name: 'one-approval-event-per-success',
-      description: 'a successful payment has exactly one PaymentApproved event (replays share its id); a failed one has none',
-      query: sql`select p.id, p.status, count(distinct o.event_id)::int as events
-        from payments p left join outbox o on o.aggregate_id = p.id and o.event_type = 'PaymentApproved' where ${m('p.merchant_id')}
-        group by p.id having count(distinct o.event_id) <> case when p.status in ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED') then 1 else 0 end`,
+      description: 'a successful payment has exactly one PaymentApproved event (replays share its id); a failed one has none (or its approval reversed with its deposit)',
+      query: sql`select p.id, p.status, count(distinct o.event_id) filter (where o.event_type = 'PaymentApproved')::int as events
+        from payments p left join outbox o on o.aggregate_id = p.id and o.event_type in ('PaymentApproved', 'PaymentDepositReversed') where ${m('p.merchant_id')}
+        group by p.id having count(distinct o.event_id) filter (where o.event_type = 'PaymentApproved')
+          - count(distinct o.event_id) filter (where o.event_type = 'PaymentDepositReversed')
+          <> case when p.status in ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED') then 1 else 0 end`,
     },
     {
       name: 'approved-equals-ordered',
@@ -97,6 +102,32 @@ export async function checkInvariants(db: DbOrTx, opts: CheckOptions = {}): Prom
               -- What the PSP had refunded when reconciliation looked: a refund of ours it made
               -- then, booked since, closes the gap without a new run (no refunded = all of it).
               and coalesce((i.psp->>'refunded')::bigint, p.amount) > p.refunded_amount))`,
+    },
+    {
+      name: 'awaiting-deposit-has-account',
+      description: 'a payment awaiting its deposit has its virtual account and one PaymentAwaitingDeposit event; a virtual account belongs to a payment that went through AWAITING_DEPOSIT',
+      query: sql`select p.id, p.status, (va.payment_id is not null) as has_account, count(distinct o.event_id)::int as events
+        from payments p
+        left join virtual_accounts va on va.payment_id = p.id
+        left join outbox o on o.aggregate_id = p.id and o.event_type = 'PaymentAwaitingDeposit'
+        where ${m('p.merchant_id')} and (p.status = 'AWAITING_DEPOSIT' or va.payment_id is not null)
+        group by p.id, va.payment_id
+        having va.payment_id is null or count(distinct o.event_id) <> 1`,
+    },
+    {
+      name: 'deposit-reversal-booked',
+      description: 'every reversed deposit has its reversing journal and is flagged for the merchant',
+      query: sql`select p.id, count(distinct h.id)::int as reversals, count(distinct j.id)::int as journals, p.needs_attention
+        from payments p join payment_history h on h.payment_id = p.id and h.event = 'DEPOSIT_REVERSED'
+        left join journals j on j.payment_id = p.id and j.kind = 'CORRECTION' and j.external_ref like 'deposit-reversal:%'
+        where ${m('p.merchant_id')} group by p.id
+        having count(distinct h.id) <> count(distinct j.id) or p.needs_attention is null`,
+    },
+    {
+      name: 'deposits-finish',
+      description: `no payment awaits a deposit more than ${unfinished} past its due date without being flagged for a person`,
+      query: sql`select p.id, va.due_at from payments p join virtual_accounts va on va.payment_id = p.id
+        where ${m('p.merchant_id')} and p.status = 'AWAITING_DEPOSIT' and p.needs_attention is null and va.due_at < now() - ${unfinished}::interval`,
     },
     {
       name: 'outbox-published',

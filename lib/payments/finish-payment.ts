@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type postgres from 'postgres';
 import type { Db } from '@/db/client';
 import type { PaymentStatus } from '@/db/schema';
@@ -7,6 +8,7 @@ import { ensureAccounts } from '@/lib/ledger/post-journal';
 import { approvalLines, linesAsCoefficients, platformFeeSql } from '@/lib/ledger/posting-rules';
 import { buildEvent } from '@/lib/outbox/enqueue-event';
 import type { TossPayment } from '@/lib/psp/toss-client';
+import { payMethodOf } from './pay-method';
 import { transitionPayment, type Payment } from './state-machine';
 
 /**
@@ -47,7 +49,7 @@ async function approveOnce(db: Db, payment: Payment, psp: TossPayment, actor: st
     paymentId: payment.id,
     event: 'APPROVED',
     actor,
-    set: { approvedAt, pspPaymentKey: psp.paymentKey },
+    set: { approvedAt, pspPaymentKey: psp.paymentKey, ...payMethodOf(psp) },
     detail: { pspStatus: psp.status, lastTransactionKey: psp.lastTransactionKey ?? null, approvedAt: psp.approvedAt ?? null },
   }, (sql) => sql`,
     booked as (
@@ -71,6 +73,46 @@ async function approveOnce(db: Db, payment: Payment, psp: TossPayment, actor: st
     )`);
 }
 
+/**
+ * AWAITING_DEPOSIT + the issued virtual account + history + PaymentAwaitingDeposit, in one
+ * statement; no journal, since no money moved yet. The PSP's `secret` is stored only as its
+ * SHA-256, enough to recognise the DEPOSIT_CALLBACK that carries it.
+ */
+export async function awaitDeposit(
+  db: Db,
+  payment: Payment,
+  psp: TossPayment,
+  account: { bankCode: string; accountNumber: string; customerName: string | null; dueAt: Date; secret: string },
+  actor: string,
+): Promise<Payment | null> {
+  const event = buildEvent({
+    type: 'PaymentAwaitingDeposit', merchantId: payment.merchantId, paymentId: payment.id, orderId: payment.orderId,
+    amount: Number(payment.amount), currency: payment.currency, pspPaymentKey: psp.paymentKey, bankCode: account.bankCode,
+    dueAt: account.dueAt.toISOString(),
+  });
+  return transitionPayment(db, {
+    paymentId: payment.id,
+    event: 'DEPOSIT_AWAITED',
+    actor,
+    set: { pspPaymentKey: psp.paymentKey, method: 'VIRTUAL_ACCOUNT' },
+    detail: { pspStatus: psp.status, bankCode: account.bankCode, dueAt: account.dueAt.toISOString() },
+  }, (sql) => sql`,
+    account as (
+      insert into virtual_accounts (payment_id, merchant_id, bank_code, account_number, customer_name, due_at, secret_sha256)
+      select id, merchant_id, ${account.bankCode}, ${account.accountNumber}, ${account.customerName}, ${account.dueAt.toISOString()}::timestamptz,
+             ${secretDigest(account.secret)}
+      from moved
+    ), event as (
+      insert into outbox (event_id, event_type, aggregate_id, merchant_id, payload)
+      select ${event.eventId}, ${event.type}, id, merchant_id, ${JSON.stringify(event)}::jsonb from moved
+    )`);
+}
+
+/** Hex SHA-256 of a PSP secret: what we keep of it. */
+export function secretDigest(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
 /** FAILURE + history + PaymentFailed, in one statement; no journal, since no money moved. */
 export async function failPayment(
   db: Db,
@@ -79,6 +121,7 @@ export async function failPayment(
   actor: string,
   from: readonly PaymentStatus[] = ['NOT_STARTED', ...UNFINISHED],
 ): Promise<Payment | null> {
+  // A waiting virtual account is ended only by callers that name it (expiry, a cancel before the deposit).
   const event = buildEvent({
     type: 'PaymentFailed', merchantId: payment.merchantId, paymentId: payment.id, orderId: payment.orderId,
     amount: Number(payment.amount), currency: payment.currency, failureCode: failure.code, failureMessage: failure.message,
@@ -86,7 +129,7 @@ export async function failPayment(
   return transitionPayment(db, {
     paymentId: payment.id,
     event: 'DECLINED',
-    from: from as ('NOT_STARTED' | 'EXECUTING' | 'UNKNOWN')[],
+    from: from as ('NOT_STARTED' | 'EXECUTING' | 'UNKNOWN' | 'AWAITING_DEPOSIT')[],
     actor,
     set: { failureCode: failure.code, failureMessage: failure.message },
     detail: failure,

@@ -1,9 +1,11 @@
 import type { Db } from '@/db/client';
+import { isUniqueViolation } from '@/lib/db-errors';
 import { log } from '@/lib/log';
 import { meaningOfConfirmError } from '@/lib/psp/confirm-errors';
 import type { TossClient, TossPayment } from '@/lib/psp/toss-client';
-import { approvePayment, failPayment, markOutcomeUnknown } from './finish-payment';
-import type { Payment } from './state-machine';
+import { approvePayment, awaitDeposit, failPayment, markOutcomeUnknown } from './finish-payment';
+import { parseTossDateTime } from './pay-method';
+import { transitionPayment, type Payment } from './state-machine';
 
 /**
  * Finishing a payment from the PSP's word, shared by confirm (the success redirect), recovery and
@@ -43,11 +45,53 @@ export async function finishWithPsp(db: Db, psp: TossClient, payment: Payment, a
 export async function adoptPspPayment(db: Db, payment: Payment, psp: TossPayment, actor: string): Promise<Payment | null> {
   const ours = psp.orderId === payment.orderId;
   const matches = ours && BigInt(psp.totalAmount) === payment.amount && psp.currency === payment.currency;
+  if (payment.status === 'AWAITING_DEPOSIT') return adoptForVirtualAccount(db, payment, psp, matches, actor);
   if (psp.status === 'DONE' && matches) return approvePayment(db, payment, psp, actor);
+  if (psp.status === 'WAITING_FOR_DEPOSIT' && matches) {
+    const account = issuedAccount(psp);
+    if (account) return awaitDeposit(db, payment, psp, account, actor);
+  }
   if ((psp.status === 'ABORTED' || psp.status === 'EXPIRED') && ours) {
     return failPayment(db, payment, psp.failure ?? { code: psp.status, message: `The payment is ${psp.status.toLowerCase()} at the PSP.` }, actor);
   }
   // DONE for another amount or order, or a state we do not expect here: a person must look.
   log.error({ paymentId: payment.id, pspStatus: psp.status, pspAmount: psp.totalAmount, pspOrderId: psp.orderId }, 'PSP record disagrees with the payment');
   return markOutcomeUnknown(db, payment, `PSP says ${psp.status} ${psp.totalAmount} ${psp.currency} for ${psp.orderId}`, actor);
+}
+
+/**
+ * A virtual account waiting for its deposit, by the PSP's record: DONE is the deposit (the same
+ * approval, journal and event as a card's); still WAITING_FOR_DEPOSIT changes nothing (the expiry
+ * job ends it when its due date passes); cancelled before the deposit ends it FAILURE. Anything
+ * else is for a person.
+ */
+async function adoptForVirtualAccount(db: Db, payment: Payment, psp: TossPayment, matches: boolean, actor: string): Promise<Payment | null> {
+  if (psp.status === 'DONE' && matches) {
+    try {
+      return await approvePayment(db, payment, psp, actor);
+    } catch (err) {
+      // Paid again after the bank took a first deposit back: the approval journal exists (and its
+      // reversal); a second approval is a person's decision, never booked by itself.
+      if (!isUniqueViolation(err, 'journals_one_approval_per_payment')) throw err;
+      const reason = 'PSP says DONE again after the deposit was reversed; not booked twice';
+      await transitionPayment(db, { paymentId: payment.id, event: 'NEEDS_ATTENTION', actor, set: { needsAttention: reason }, detail: { reason } });
+      return null;
+    }
+  }
+  if (psp.status === 'WAITING_FOR_DEPOSIT' && matches) return null;
+  if (psp.status === 'CANCELED' && matches && psp.balanceAmount === 0) {
+    return failPayment(db, payment, { code: 'CANCELED_BEFORE_DEPOSIT', message: 'The virtual account was cancelled before any deposit.' }, actor, ['AWAITING_DEPOSIT']);
+  }
+  log.error({ paymentId: payment.id, pspStatus: psp.status, pspAmount: psp.totalAmount }, 'PSP record of a virtual account disagrees with the payment');
+  const reason = `PSP says ${psp.status} ${psp.totalAmount} ${psp.currency} for a virtual account awaiting its deposit`;
+  await transitionPayment(db, { paymentId: payment.id, event: 'NEEDS_ATTENTION', actor, set: { needsAttention: reason }, detail: { reason } });
+  return null;
+}
+
+/** The virtual account of a WAITING_FOR_DEPOSIT payment, or null when the PSP's record lacks a part of it. */
+function issuedAccount(psp: TossPayment) {
+  const va = psp.virtualAccount;
+  const dueAt = va ? parseTossDateTime(va.dueDate) : null;
+  if (!va || !dueAt || !psp.secret) return null;
+  return { bankCode: va.bankCode, accountNumber: va.accountNumber, customerName: va.customerName ?? null, dueAt, secret: psp.secret };
 }

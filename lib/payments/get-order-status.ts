@@ -1,10 +1,20 @@
 import { pg, type DbOrTx } from '@/db/client';
-import type { PaymentStatus } from '@/db/schema';
+import type { PaymentStatus, PayMethod } from '@/db/schema';
+import { bankName } from './banks';
 import { notFound } from '@/lib/errors';
 import { PAYMENT_COLUMNS, toPayment, type Payment } from './state-machine';
 
 /** What the shopper is told about an order; derived from its payment attempts, never stored. */
-export type OrderStatus = 'AWAITING_PAYMENT' | 'CONFIRMING' | 'PAID' | 'PAYMENT_FAILED' | 'PARTIALLY_REFUNDED' | 'REFUNDED';
+export type OrderStatus = 'AWAITING_PAYMENT' | 'CONFIRMING' | 'AWAITING_DEPOSIT' | 'PAID' | 'PAYMENT_FAILED' | 'PARTIALLY_REFUNDED' | 'REFUNDED';
+
+/** What the shopper needs to pay into a virtual account. Never the PSP's secret. */
+export interface VirtualAccountView {
+  bankCode: string;
+  bankName: string;
+  accountNumber: string;
+  /** ISO instant; shown in Korean time. */
+  dueAt: string;
+}
 
 /**
  * The public view of an order (anyone with the orderId may read it). It never carries the
@@ -16,7 +26,9 @@ export interface OrderStatusView {
   amount: number;
   currency: string;
   orderName: string;
-  payment: { id: string; status: PaymentStatus; failure: { code: string; message: string } | null } | null;
+  payment: { id: string; status: PaymentStatus; method: PayMethod | null; failure: { code: string; message: string } | null } | null;
+  /** The account to pay into, while the order awaits its deposit. */
+  virtualAccount?: VirtualAccountView | null;
 }
 
 export interface OrderRow {
@@ -34,6 +46,7 @@ export function orderStatusOf(payment: { status: PaymentStatus } | undefined): O
     case 'REFUNDED': return 'REFUNDED';
     case 'EXECUTING':
     case 'UNKNOWN': return 'CONFIRMING';
+    case 'AWAITING_DEPOSIT': return 'AWAITING_DEPOSIT';
     case 'FAILURE': return 'PAYMENT_FAILED';
     default: return 'AWAITING_PAYMENT';
   }
@@ -73,7 +86,7 @@ export function orderStatusView(order: OrderRow, attempts: Payment[]): OrderStat
     currency: order.currency,
     orderName: order.orderName,
     payment: p
-      ? { id: p.id, status: p.status, failure: p.failureCode ? { code: p.failureCode, message: p.failureMessage ?? '' } : null }
+      ? { id: p.id, status: p.status, method: p.method, failure: p.failureCode ? { code: p.failureCode, message: p.failureMessage ?? '' } : null }
       : null,
   };
 }
@@ -81,7 +94,16 @@ export function orderStatusView(order: OrderRow, attempts: Payment[]): OrderStat
 export async function getOrderStatus(db: DbOrTx, orderId: string): Promise<OrderStatusView> {
   const found = await readOrder(db, orderId);
   if (!found) throw notFound('The order');
-  return orderStatusView(found.order, found.attempts);
+  const view = orderStatusView(found.order, found.attempts);
+  // Only an order awaiting its deposit costs the second read.
+  if (view.status === 'AWAITING_DEPOSIT' && view.payment) view.virtualAccount = await readVirtualAccount(db, view.payment.id);
+  return view;
+}
+
+async function readVirtualAccount(db: DbOrTx, paymentId: string): Promise<VirtualAccountView | null> {
+  const [va] = await pg(db)<{ bankCode: string; accountNumber: string; dueAt: string }[]>`
+    select bank_code as "bankCode", account_number as "accountNumber", due_at::text as "dueAt" from virtual_accounts where payment_id = ${paymentId}`;
+  return va ? { bankCode: va.bankCode, bankName: bankName(va.bankCode), accountNumber: va.accountNumber, dueAt: new Date(va.dueAt).toISOString() } : null;
 }
 
 /** The attempts with one of them replaced by its moved version (after a transition we made). */

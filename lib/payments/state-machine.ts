@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
 import { pg, type DbOrTx } from '@/db/client';
-import type { payments, PaymentStatus } from '@/db/schema';
+import type { payments, PaymentStatus, PayMethod } from '@/db/schema';
 
 export type Payment = typeof payments.$inferSelect;
 
@@ -15,16 +15,23 @@ export type Payment = typeof payments.$inferSelect;
 export const PAYMENT_TRANSITIONS = {
   /** The success redirect (or recovery) starts the PSP confirm. */
   CONFIRM_STARTED: { from: ['NOT_STARTED'], to: ['EXECUTING'] },
-  /** The PSP's record says DONE for this order and amount. */
-  APPROVED: { from: ['EXECUTING', 'UNKNOWN'], to: ['SUCCESS'] },
-  /** Declined at confirm, aborted/expired at the PSP, or the window failed or expired. */
-  DECLINED: { from: ['NOT_STARTED', 'EXECUTING', 'UNKNOWN'], to: ['FAILURE'] },
+  /** The PSP's record says DONE for this order and amount (for a virtual account: the deposit arrived). */
+  APPROVED: { from: ['EXECUTING', 'UNKNOWN', 'AWAITING_DEPOSIT'], to: ['SUCCESS'] },
+  /**
+   * Declined at confirm, aborted/expired at the PSP, or the window failed or expired; a virtual
+   * account whose due date passed or that was cancelled before the deposit.
+   */
+  DECLINED: { from: ['NOT_STARTED', 'EXECUTING', 'UNKNOWN', 'AWAITING_DEPOSIT'], to: ['FAILURE'] },
+  /** The PSP issued a virtual account (WAITING_FOR_DEPOSIT): no money yet, no journal. */
+  DEPOSIT_AWAITED: { from: ['EXECUTING', 'UNKNOWN'], to: ['AWAITING_DEPOSIT'] },
+  /** The bank took a virtual account's deposit back (PSP: DONE → WAITING_FOR_DEPOSIT): the approval is reversed. */
+  DEPOSIT_REVERSED: { from: ['SUCCESS'], to: ['AWAITING_DEPOSIT'] },
   /** We asked the PSP and did not learn the answer; recovery resolves it. */
   CONFIRM_OUTCOME_UNKNOWN: { from: ['EXECUTING'], to: ['UNKNOWN'] },
   /** A refund was booked: partially or fully refunded by the running total. */
   REFUNDED: { from: ['SUCCESS', 'PARTIALLY_REFUNDED'], to: ['PARTIALLY_REFUNDED', 'REFUNDED'] },
   /** Recovery gave up or the PSP disagrees with us: a person must look. No state change. */
-  NEEDS_ATTENTION: { from: ['NOT_STARTED', 'EXECUTING', 'SUCCESS', 'FAILURE', 'UNKNOWN', 'PARTIALLY_REFUNDED', 'REFUNDED'], to: [] },
+  NEEDS_ATTENTION: { from: ['NOT_STARTED', 'EXECUTING', 'SUCCESS', 'FAILURE', 'UNKNOWN', 'AWAITING_DEPOSIT', 'PARTIALLY_REFUNDED', 'REFUNDED'], to: [] },
 } as const satisfies Record<string, { from: readonly PaymentStatus[]; to: readonly PaymentStatus[] }>;
 
 export type PaymentEvent = keyof typeof PAYMENT_TRANSITIONS;
@@ -43,7 +50,7 @@ export const PAYMENT_COLUMNS = `p.id, p.order_id as "orderId", p.merchant_id as 
   p.psp_payment_key as "pspPaymentKey", p.confirm_idempotency_key as "confirmIdempotencyKey", p.failure_code as "failureCode",
   p.failure_message as "failureMessage", p.approved_at as "approvedAt", p.refunded_amount as "refundedAmount",
   p.recovery_attempts as "recoveryAttempts", p.next_recovery_at as "nextRecoveryAt", p.needs_attention as "needsAttention",
-  p.created_at as "createdAt", p.updated_at as "updatedAt"`;
+  p.method, p.easy_pay_provider as "easyPayProvider", p.created_at as "createdAt", p.updated_at as "updatedAt"`;
 
 /**
  * A payment row from a hand-written statement. drizzle's driver turns off postgres.js's own
@@ -63,7 +70,7 @@ export interface TransitionInput<E extends PaymentEvent = PaymentEvent> {
   /** For an event with several targets, the one to enter (REFUNDED), else the event's only one. */
   to?: (typeof PAYMENT_TRANSITIONS)[E]['to'][number];
   detail?: Record<string, unknown>;
-  set?: { pspPaymentKey?: string; failureCode?: string; failureMessage?: string; approvedAt?: Date; needsAttention?: string; refundedAdd?: bigint };
+  set?: { pspPaymentKey?: string; failureCode?: string; failureMessage?: string; approvedAt?: Date; needsAttention?: string; refundedAdd?: bigint; method?: PayMethod; easyPayProvider?: string | null };
 }
 
 /**
@@ -105,6 +112,8 @@ export async function transitionPayment<E extends PaymentEvent>(db: DbOrTx, inpu
         failure_message = coalesce(${s.failureMessage ?? null}::text, p.failure_message),
         approved_at = coalesce(${s.approvedAt?.toISOString() ?? null}::timestamptz, p.approved_at),
         needs_attention = coalesce(${s.needsAttention ?? null}::text, p.needs_attention),
+        method = coalesce(${s.method ?? null}::pay_method, p.method),
+        easy_pay_provider = coalesce(${s.easyPayProvider ?? null}::text, p.easy_pay_provider),
         refunded_amount = p.refunded_amount + ${(s.refundedAdd ?? 0n).toString()}::bigint,
         updated_at = case when ${flagOnly}::boolean then p.updated_at else now() end
       from old where p.id = old.id

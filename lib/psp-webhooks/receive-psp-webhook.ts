@@ -4,6 +4,7 @@ import { pg, type Db, type DbOrTx } from '@/db/client';
 import { payments, pspWebhookReceipts, refunds } from '@/db/schema';
 import { AppError } from '@/lib/errors';
 import { adoptPspPayment } from '@/lib/payments/finish-with-psp';
+import { reverseDeposit } from '@/lib/payments/reverse-deposit';
 import type { TossClient } from '@/lib/psp/toss-client';
 import { flagForAttention } from '@/lib/recovery/recover-payment';
 
@@ -86,7 +87,9 @@ export async function processPspWebhook(db: Db, psp: TossClient, transmissionId:
 }
 
 async function actOn(db: Db, psp: TossClient, receipt: typeof pspWebhookReceipts.$inferSelect): Promise<string> {
-  if (receipt.eventType !== 'PAYMENT_STATUS_CHANGED' && receipt.eventType !== 'CANCEL_STATUS_CHANGED') return `ignored ${receipt.eventType}`;
+  // A DEPOSIT_CALLBACK is stored only after its secret was checked (deposit-callback.ts); like the
+  // others, what it says is a hint, and the PSP's own record below decides.
+  if (receipt.eventType !== 'PAYMENT_STATUS_CHANGED' && receipt.eventType !== 'CANCEL_STATUS_CHANGED' && receipt.eventType !== 'DEPOSIT_CALLBACK') return `ignored ${receipt.eventType}`;
   if (!receipt.paymentKey && !receipt.orderId) return 'ignored: names no payment';
   // What we had booked as refunded before asking the PSP. The PSP's refunded total only grows,
   // and we book a refund only after the PSP made it, so its answer can be no lower than this;
@@ -107,10 +110,15 @@ async function actOn(db: Db, psp: TossClient, receipt: typeof pspWebhookReceipts
   const verdict = await db.transaction(async (tx) => {
     const [ours] = await tx.select().from(payments).where(eq(payments.pspPaymentKey, truth.paymentKey)).for('update');
     if (!ours) return { outcome: 'ignored: not one of our confirmed payments' };
-    if (ours.status === 'EXECUTING' || ours.status === 'UNKNOWN') return { adopt: ours };
+    if (ours.status === 'EXECUTING' || ours.status === 'UNKNOWN' || ours.status === 'AWAITING_DEPOSIT') return { adopt: ours };
     const [{ inFlight } = { inFlight: 0n }] = await tx.select({ inFlight: sql<bigint>`coalesce(sum(${refunds.amount}), 0)`.mapWith(BigInt) })
       .from(refunds).where(and(eq(refunds.paymentId, ours.id), inArray(refunds.status, ['PENDING', 'UNKNOWN'])));
     // Refunds we have asked for but not booked yet explain a PSP balance that is ahead of ours.
+    // A virtual account's deposit taken back by the bank: the approval is reversed (nothing refunded
+    // from it and nothing in flight; anything else is for a person, below).
+    if (truth.status === 'WAITING_FOR_DEPOSIT' && ours.status === 'SUCCESS' && ours.method === 'VIRTUAL_ACCOUNT' && ours.refundedAmount === 0n && inFlight === 0n) {
+      return { reverse: ours };
+    }
     const refundsAgree = refundedAtPsp >= (bookedBefore.get(ours.id) ?? 0n) && refundedAtPsp <= ours.refundedAmount + inFlight;
     const agrees =
       ((truth.status === 'DONE' || truth.status === 'PARTIAL_CANCELED' || truth.status === 'CANCELED') && ours.status !== 'FAILURE' && refundsAgree) ||
@@ -119,9 +127,13 @@ async function actOn(db: Db, psp: TossClient, receipt: typeof pspWebhookReceipts
     await flagForAttention(tx, ours, `PSP says ${truth.status} (refunded ${refundedAtPsp}) while we have ${ours.status} (refunded ${ours.refundedAmount})`);
     return { outcome: 'flagged: disagrees with the PSP' };
   });
+  if ('reverse' in verdict && verdict.reverse) {
+    const moved = await reverseDeposit(db, verdict.reverse, truth, 'psp-webhook');
+    return moved ? 'deposit reversed: approval reversed, flagged for the merchant' : 'no change: reversed meanwhile';
+  }
   if ('adopt' in verdict && verdict.adopt) {
-    await adoptPspPayment(db, verdict.adopt, truth, 'psp-webhook');
-    return `finished by PSP status ${truth.status}`;
+    const moved = await adoptPspPayment(db, verdict.adopt, truth, 'psp-webhook');
+    return moved ? `finished by PSP status ${truth.status}` : `no change: PSP status ${truth.status} while we have ${verdict.adopt.status}`;
   }
   return verdict.outcome!;
 }

@@ -14,6 +14,9 @@ export interface PaymentWindowRequest {
   failUrl: string;
   /** The shop's name for the window (the PSP contract may be the platform's); optional. */
   shopName?: string;
+  /** Toss's requestPayment `method` (and `easyPay` for a card through a provider); the window preselects it. */
+  method?: string;
+  easyPay?: string;
 }
 
 export function paymentWindowUrl(req: PaymentWindowRequest, origin: string): string {

@@ -19,6 +19,19 @@ export const tossPaymentSchema = z.looseObject({
   approvedAt: z.string().nullish(),
   lastTransactionKey: z.string().nullish(),
   failure: z.object({ code: z.string(), message: z.string() }).nullish(),
+  easyPay: z.looseObject({ provider: z.string().nullish() }).nullish(),
+  /** Virtual accounts only: what the shopper pays into, and whether its due date has passed. */
+  virtualAccount: z.looseObject({
+    accountNumber: z.string(),
+    bankCode: z.string(),
+    customerName: z.string().nullish(),
+    dueDate: z.string(),
+    expired: z.boolean().nullish(),
+    refundStatus: z.string().nullish(),
+    settlementStatus: z.string().nullish(),
+  }).nullish(),
+  /** Virtual accounts: the token DEPOSIT_CALLBACK carries, so the merchant can tell a genuine one. */
+  secret: z.string().max(200).nullish(),
   cancels: z.array(z.looseObject({
     cancelAmount: z.coerce.number(),
     transactionKey: z.string(),
@@ -118,7 +131,13 @@ export function createTossClient(config: TossClientConfig) {
     getPayment(paymentKey: string) {
       return call('GET', `/v1/payments/${encodeURIComponent(paymentKey)}`, tossPaymentSchema);
     },
-    cancel(paymentKey: string, req: { cancelAmount: number; cancelReason: string; idempotencyKey: string }) {
+    cancel(paymentKey: string, req: {
+      cancelAmount?: number;
+      cancelReason: string;
+      idempotencyKey: string;
+      /** Required by Toss to refund a virtual account after its deposit. */
+      refundReceiveAccount?: { bank: string; accountNumber: string; holderName: string };
+    }) {
       const { idempotencyKey, ...body } = req;
       return call('POST', `/v1/payments/${encodeURIComponent(paymentKey)}/cancel`, tossPaymentSchema, { body, idempotencyKey });
     },

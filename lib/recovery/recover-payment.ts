@@ -39,6 +39,7 @@ export async function claimDuePayments(db: Db, policy: RecoveryPolicy, limit: nu
  * Finishes one unfinished payment by asking the PSP, through the same functions the success
  * redirect uses (so a race with a late redirect or a webhook moves the payment once):
  *  - PSP says DONE (amount and order match) → SUCCESS with its journal and event;
+ *  - WAITING_FOR_DEPOSIT (a virtual account was issued) → AWAITING_DEPOSIT with its account;
  *  - ABORTED / EXPIRED → FAILURE;
  *  - IN_PROGRESS inside the confirm window → confirm again with the payment's own key;
  *  - no answer → try later; after `maxAttempts` → flagged for a person.
@@ -53,7 +54,7 @@ export async function recoverPayment(db: Db, psp: TossClient, payment: Payment, 
       await finishWithPsp(db, psp, payment, 'recovery');
       return settled(db, payment.id, policy);
     }
-    if (p.status === 'DONE' || p.status === 'ABORTED' || p.status === 'EXPIRED') {
+    if (p.status === 'DONE' || p.status === 'WAITING_FOR_DEPOSIT' || p.status === 'ABORTED' || p.status === 'EXPIRED') {
       await adoptPspPayment(db, payment, p, 'recovery');
       return settled(db, payment.id, policy);
     }

@@ -1,5 +1,6 @@
 import { dailyReconciliationJob } from './jobs/daily-reconciliation';
 import { expireAttemptsJob } from './jobs/expire-attempts';
+import { expireDepositsJob } from './jobs/expire-deposits';
 import { finishPaymentsJob } from './jobs/finish-payments';
 import { retryRefundsJob } from './jobs/retry-refunds';
 import { storedWebhooksJob } from './jobs/stored-webhooks';
@@ -9,6 +10,7 @@ import type { RecoveryJob } from './recovery-job';
 export const recoveryJobs: readonly RecoveryJob[] = [
   finishPaymentsJob,
   expireAttemptsJob,
+  expireDepositsJob,
   retryRefundsJob,
   storedWebhooksJob,
   dailyReconciliationJob,

@@ -17,12 +17,18 @@ export interface RecoveryPolicy {
   confirmWindowMs: number;
   /** Toss: a payment window not authenticated within 30 minutes expires. */
   windowExpiryMs: number;
+  /**
+   * A virtual account is looked up this long after its due date (a deposit at the bank's last
+   * minute may still be on its way), and again after this long while the PSP does not yet call it
+   * expired (the PSP's clock decides, and it sends no webhook when the due date passes).
+   */
+  depositDueGraceMs: number;
   /** A stored PSP webhook is the receiver's to process for this long; after it, recovery's. */
   storedWebhookAgeMs: number;
   /** Reconciliation schedule: once a day, of the KST day `lagDays` before today. */
   reconciliation: { daily: boolean; lagDays: number };
   /** Items each job takes per pass (the rest wait for the next pass). */
-  batch: { payments: number; expiry: number; refunds: number; webhooks: number };
+  batch: { payments: number; expiry: number; deposits: number; refunds: number; webhooks: number };
 }
 
 export const defaultRecoveryPolicy: RecoveryPolicy = {
@@ -32,9 +38,10 @@ export const defaultRecoveryPolicy: RecoveryPolicy = {
   maxAttempts: 12,
   confirmWindowMs: 10 * 60_000,
   windowExpiryMs: 30 * 60_000,
+  depositDueGraceMs: 60_000,
   storedWebhookAgeMs: 10_000,
   reconciliation: { daily: true, lagDays: 1 },
-  batch: { payments: 50, expiry: 200, refunds: 100, webhooks: 100 },
+  batch: { payments: 50, expiry: 200, deposits: 100, refunds: 100, webhooks: 100 },
 };
 
 /** The recovery worker's env knobs; anything unset keeps the default above. */

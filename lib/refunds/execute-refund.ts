@@ -7,6 +7,8 @@ import { refundLines } from '@/lib/ledger/posting-rules';
 import { log } from '@/lib/log';
 import type { TossClient } from '@/lib/psp/toss-client';
 import { transitionPayment } from '@/lib/payments/state-machine';
+import { env } from '@/lib/env';
+import { openRefundAccount } from './refund-account';
 
 export type Refund = typeof refunds.$inferSelect;
 export interface RefundView {
@@ -17,12 +19,14 @@ export interface RefundView {
   reason: string;
   status: Refund['status'];
   failure: { code: string; message: string } | null;
+  /** Virtual accounts: where the money goes, masked. */
+  refundAccount: string | null;
   createdAt: Date;
 }
 
 export const refundView = (r: Refund): RefundView => ({
   id: r.id, paymentId: r.paymentId, amount: Number(r.amount), currency: r.currency, reason: r.reason, status: r.status,
-  failure: r.failureCode ? { code: r.failureCode, message: r.failureMessage ?? '' } : null, createdAt: r.createdAt,
+  failure: r.failureCode ? { code: r.failureCode, message: r.failureMessage ?? '' } : null, refundAccount: r.refundAccountMasked, createdAt: r.createdAt,
 });
 
 /** Codes after which the cancel certainly did not happen (reference §4.4). */
@@ -30,6 +34,7 @@ const DEFINITELY_NOT_CANCELLED = new Set([
   'NOT_CANCELABLE_AMOUNT', 'NOT_CANCELABLE_PAYMENT', 'ALREADY_CANCELED_PAYMENT', 'ALREADY_REFUND_PAYMENT', 'EXCEED_MAX_REFUND_DUE',
   'NOT_ALLOWED_PARTIAL_REFUND', 'NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT', 'NOT_MATCHES_REFUNDABLE_AMOUNT', 'INVALID_REQUEST',
   'REFUND_REJECTED', 'EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT', 'NOT_CANCELABLE_PAYMENT_FOR_DORMANT_USER', 'EXCEED_CANCEL_LIMIT',
+  'INVALID_REFUND_ACCOUNT_INFO', 'INVALID_REFUND_ACCOUNT_NUMBER', 'INVALID_BANK', 'FORBIDDEN_BANK_REFUND_REQUEST',
 ]);
 
 /**
@@ -43,6 +48,8 @@ export async function executeRefund(db: Db, psp: TossClient, refund: Refund, act
     cancelAmount: Number(refund.amount),
     cancelReason: refund.reason,
     idempotencyKey: refund.pspIdempotencyKey,
+    // Decrypted only for the call; every retry (recovery) sends the same account.
+    refundReceiveAccount: refund.refundAccountSealed ? openRefundAccount(env().REFUND_ACCOUNT_KEY, refund.id, refund.refundAccountSealed) : undefined,
   });
   if (result.kind === 'ok') {
     const cancel = result.value.cancels?.at(-1);

@@ -7,12 +7,16 @@ import { AppError, notFound } from '@/lib/errors';
 import { newId } from '@/lib/ids';
 import { recordAudit } from '@/lib/audit/record-audit';
 import type { TossClient } from '@/lib/psp/toss-client';
+import { env } from '@/lib/env';
 import { executeRefund, type RefundView, refundView } from './execute-refund';
+import { maskRefundAccount, refundReceiveAccountSchema, sealRefundAccount } from './refund-account';
 
 export const refundRequestSchema = z.strictObject({
   /** Minor units; omitted = everything not yet refunded. */
   amount: z.number().int().positive().max(10_000_000_000).optional(),
   reason: z.string().trim().min(1, 'say why').max(200),
+  /** Required to refund a virtual-account payment (its money goes back to this account); ignored otherwise. */
+  refundReceiveAccount: refundReceiveAccountSchema.optional(),
 });
 export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_:.-]{8,255}$/, 'Idempotency-Key must be 8–255 letters, digits or -_:.');
 
@@ -38,8 +42,15 @@ export async function requestRefund(
       .where(and(eq(payments.id, input.paymentId), eq(payments.merchantId, input.merchantId)))
       .for('update');
     if (!payment) throw notFound('The payment');
+    if (payment.status === 'AWAITING_DEPOSIT') {
+      throw new AppError('NOT_REFUNDABLE', 'This virtual account has not been paid yet, so there is nothing to refund: cancel it as a whole instead.');
+    }
     if (payment.status !== 'SUCCESS' && payment.status !== 'PARTIALLY_REFUNDED') {
       throw new AppError('NOT_REFUNDABLE', `Only a paid payment can be refunded; this one is ${payment.status}.`);
+    }
+    const account = input.request.refundReceiveAccount;
+    if (payment.method === 'VIRTUAL_ACCOUNT' && !account) {
+      throw new AppError('REFUND_ACCOUNT_REQUIRED', 'This payment was made by virtual account: give the bank account to refund to (refundReceiveAccount: bank, accountNumber, holderName).');
     }
     const [{ inFlight } = { inFlight: 0n }] = await tx.select({ inFlight: sql<bigint>`coalesce(sum(${refunds.amount}), 0)`.mapWith(BigInt) })
       .from(refunds).where(and(eq(refunds.paymentId, payment.id), inArray(refunds.status, ['PENDING', 'UNKNOWN'])));
@@ -48,8 +59,13 @@ export async function requestRefund(
     if (amount <= 0n || amount > remaining) {
       throw new AppError('REFUND_EXCEEDS_REMAINING', `A refund of ${amount} is more than the ${remaining} ${payment.currency} left to refund on this payment.`);
     }
+    const refundId = newId('rfd');
+    // Only a virtual account's refund needs (and keeps) the shopper's account, encrypted.
+    const keepAccount = payment.method === 'VIRTUAL_ACCOUNT' && account;
     const [refund] = await tx.insert(refunds).values({
-      id: newId('rfd'),
+      id: refundId,
+      refundAccountSealed: keepAccount ? sealRefundAccount(env().REFUND_ACCOUNT_KEY, refundId, account) : null,
+      refundAccountMasked: keepAccount ? maskRefundAccount(account) : null,
       paymentId: payment.id,
       merchantId: payment.merchantId,
       amount,

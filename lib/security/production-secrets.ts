@@ -5,11 +5,15 @@
  * machine (a loopback address), where they protect nothing real; that start is warned about.
  */
 
+/** lib/env.ts's development key for refund accounts (base64 of 32 bytes): published, so never for production. */
+export const DEMO_REFUND_ACCOUNT_KEY = 'ZGV2ZWxvcG1lbnQtb25seS1yZWZ1bmQta2V5LTMyYiE=';
+
 /** Values published in this repository. A secret equal to one of them is refused in production. */
 export const DEMO_SECRET_VALUES: ReadonlySet<string> = new Set([
   'development-only-secret-do-not-use-in-production!',
   'test_ck_sandbox_D5GePWvyJnrK0W0k6q8g',
   'test_sk_sandbox_zXLkKEypNArWmo50nX3l',
+  DEMO_REFUND_ACCOUNT_KEY,
 ]);
 
 /** The demo PSP keys (lib/env.ts's defaults): tolerated only against a sandbox on a loopback address. */
@@ -25,6 +29,8 @@ const DEMO_PSP_KEYS = new Set(Object.values(DEMO_DEFAULTS));
  */
 export const PRODUCTION_SECRETS: readonly { name: string; required: boolean; psp?: boolean }[] = [
   { name: 'BETTER_AUTH_SECRET', required: true },
+  /** Encrypts the bank accounts shoppers give for virtual-account refunds (lib/security/refund-account-cipher.ts). */
+  { name: 'REFUND_ACCOUNT_KEY', required: true },
   { name: 'TOSS_CLIENT_KEY', required: true, psp: true },
   { name: 'TOSS_SECRET_KEY', required: true, psp: true },
   { name: 'PSP_WEBHOOK_SECRET', required: false },

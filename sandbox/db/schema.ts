@@ -29,7 +29,7 @@ export const pspMerchants = psp.table('merchants', {
 });
 
 export const pspPaymentStatus = psp.enum('payment_status', [
-  'READY', 'IN_PROGRESS', 'DONE', 'CANCELED', 'PARTIAL_CANCELED', 'ABORTED', 'EXPIRED',
+  'READY', 'IN_PROGRESS', 'WAITING_FOR_DEPOSIT', 'DONE', 'CANCELED', 'PARTIAL_CANCELED', 'ABORTED', 'EXPIRED',
 ]);
 export type PspPaymentStatus = (typeof pspPaymentStatus.enumValues)[number];
 
@@ -51,6 +51,13 @@ export interface PspCancelObject {
   cancelRequestId: string | null;
 }
 
+/**
+ * How the buyer paid (Toss's `requestPayment` method, reference §1.3). Easy pay (Toss Pay, Kakao
+ * Pay, Naver Pay) is a card payment made through a provider: method CARD with `easyPayProvider`.
+ */
+export const pspPayMethod = psp.enum('pay_method', ['CARD', 'TRANSFER', 'MOBILE_PHONE', 'VIRTUAL_ACCOUNT']);
+export type PspPayMethod = (typeof pspPayMethod.enumValues)[number];
+
 export const pspPayments = psp.table('payments', {
   paymentKey: text('payment_key').primaryKey(),
   mId: text('m_id').notNull().references(() => pspMerchants.mId),
@@ -70,12 +77,28 @@ export const pspPayments = psp.table('payments', {
   requestedAt: timestamp('requested_at', { withTimezone: true }).notNull(),
   authenticatedAt: timestamp('authenticated_at', { withTimezone: true }),
   approvedAt: timestamp('approved_at', { withTimezone: true }),
+  method: pspPayMethod('method').notNull().default('CARD'),
+  /** Toss's easyPay.provider (`토스페이`, `카카오페이`, `네이버페이`); null unless paid through one. */
+  easyPayProvider: text('easy_pay_provider'),
+  /** Virtual accounts: the account issued by the window (test accounts start with `X`, as Toss's). */
+  vaAccountNumber: text('va_account_number'),
+  /** Toss's two-digit bank code of the issuing bank. */
+  vaBankCode: text('va_bank_code'),
+  vaCustomerName: text('va_customer_name'),
+  /** The due date: no deposit is accepted by the bank after it; Toss sends no webhook when it passes. */
+  vaDueAt: timestamp('va_due_at', { withTimezone: true }),
+  /** Toss's `secret`: DEPOSIT_CALLBACK carries it so the merchant can tell a genuine callback. */
+  secret: text('secret'),
 }, (t) => [
+  check('psp_payments_va_complete', sql`(${t.method} = 'VIRTUAL_ACCOUNT') = (${t.vaAccountNumber} is not null and ${t.vaDueAt} is not null and ${t.secret} is not null)`),
   index('psp_payments_order').on(t.mId, t.orderId, t.requestedAt),
   // An order is paid at most once per merchant, however many attempts (paymentKeys) it had:
-  // two confirms racing for different attempts of one order cannot both reach DONE.
+  // two confirms racing for different attempts of one order cannot both reach DONE. A virtual
+  // account waiting for its deposit counts: its deposit would pay the order. Written as the
+  // statuses left out (= WAITING_FOR_DEPOSIT, DONE, CANCELED, PARTIAL_CANCELED) because the
+  // migration that added WAITING_FOR_DEPOSIT may not name it in the same transaction.
   uniqueIndex('psp_payments_one_paid_per_order').on(t.mId, t.orderId)
-    .where(sql`${t.status} in ('DONE', 'CANCELED', 'PARTIAL_CANCELED')`),
+    .where(sql`${t.status} not in ('READY', 'IN_PROGRESS', 'ABORTED', 'EXPIRED')`),
   check('psp_payments_amount_positive', sql`${t.amount} > 0`),
   check('psp_payments_balance_in_range', sql`${t.balanceAmount} between 0 and ${t.amount}`),
 ]);

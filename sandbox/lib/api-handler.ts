@@ -16,7 +16,8 @@ import {
 import { DEFAULT_PAYOUT_DELAY_DAYS, listSettlements, parseSettlementsQuery } from './list-settlements';
 import { isTestMerchant, setWebhookUrl, type PspMerchant } from './merchants';
 import { toPaymentObject } from './payment-object';
-import { cancelBodySchema, confirmBodySchema, parseJsonBody, webhookBodySchema } from './requests';
+import { cancelBodySchema, confirmBodySchema, depositBodySchema, parseJsonBody, webhookBodySchema } from './requests';
+import { depositToVirtualAccount, passDueDate, reverseDeposit } from './virtual-account-bank';
 import { TEST_CODE_HEADER, forcedTestError } from './test-code';
 
 export interface PspApiHandlerOptions {
@@ -51,7 +52,8 @@ type ControlRoute =
   | { method: 'POST'; name: 'inject-fault' }
   | { method: 'DELETE'; name: 'clear-faults' }
   | { method: 'GET'; name: 'list-faults' }
-  | { method: 'PUT'; name: 'set-webhook' };
+  | { method: 'PUT'; name: 'set-webhook' }
+  | { method: 'POST'; name: 'virtual-account'; action: 'deposit' | 'reverse-deposit' | 'pass-due-date'; paymentKey: string };
 
 type Route = ({ api: 'toss' } & TossRoute) | ({ api: 'control' } & ControlRoute);
 
@@ -71,6 +73,7 @@ const ROUTES_HELP = [
   'GET {base}/v1/settlements',
   'POST|GET|DELETE {base}/v1/sandbox/faults',
   'PUT {base}/v1/sandbox/webhook',
+  'POST {base}/v1/sandbox/payments/{paymentKey}/deposit|reverse-deposit|pass-due-date',
 ];
 
 /**
@@ -92,16 +95,16 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
       switch (route.name) {
         case 'confirm': {
           const input = parseJsonBody(body, confirmBodySchema, '{"paymentKey":"…","orderId":"…","amount":50000}');
-          return ok(toPaymentObject(await confirmPayment(db, { mId: merchant.mId, ...input }, now)));
+          return ok(toPaymentObject(await confirmPayment(db, { mId: merchant.mId, ...input }, now), now()));
         }
         case 'cancel': {
           const input = parseJsonBody(body, cancelBodySchema, '{"cancelReason":"고객 변심","cancelAmount":1000}');
-          return ok(toPaymentObject(await cancelPayment(db, { mId: merchant.mId, paymentKey: route.paymentKey, ...input }, now)));
+          return ok(toPaymentObject(await cancelPayment(db, { mId: merchant.mId, paymentKey: route.paymentKey, ...input }, now), now()));
         }
         case 'payment':
-          return ok(toPaymentObject(await getPayment(db, { mId: merchant.mId, paymentKey: route.paymentKey }, now)));
+          return ok(toPaymentObject(await getPayment(db, { mId: merchant.mId, paymentKey: route.paymentKey }, now), now()));
         case 'payment-by-order':
-          return ok(toPaymentObject(await getPaymentByOrderId(db, { mId: merchant.mId, orderId: route.orderId }, now)));
+          return ok(toPaymentObject(await getPaymentByOrderId(db, { mId: merchant.mId, orderId: route.orderId }, now), now()));
         case 'settlements':
           return ok(await listSettlements(db, { mId: merchant.mId, ...parseSettlementsQuery(query) }, { payoutDelayDays }));
       }
@@ -173,6 +176,16 @@ export function createPspApiHandler(options: PspApiHandlerOptions): (req: Reques
       case 'set-webhook': {
         const { url } = parseJsonBody(await req.text(), webhookBodySchema, '{"url":"https://shop.example/webhooks/toss"}');
         return ok({ url: (await setWebhookUrl(db, merchant.mId, url)).webhookUrl });
+      }
+      case 'virtual-account': {
+        const target = { mId: merchant.mId, paymentKey: route.paymentKey };
+        const text = await req.text();
+        if (route.action === 'deposit') {
+          const input = text.trim() ? parseJsonBody(text, depositBodySchema, '{"depositorName":"홍길동"}') : {};
+          return ok(toPaymentObject(await depositToVirtualAccount(db, { ...target, ...input }, now), now()));
+        }
+        const moved = route.action === 'reverse-deposit' ? await reverseDeposit(db, target, now) : await passDueDate(db, target, now);
+        return ok(toPaymentObject(moved, now()));
       }
     }
   }
@@ -264,7 +277,9 @@ function matchRoute(method: string, pathname: string, basePath: string): Route |
     return null; // malformed percent-encoding
   }
   const [version, resource, a, b, ...rest] = parts;
-  if (version !== 'v1' || rest.length > 0) return null;
+  if (version !== 'v1') return null;
+  if (resource === 'sandbox' && a === 'payments') return matchSandboxPayment(method, b, rest);
+  if (rest.length > 0) return null;
   if (resource === 'settlements') return method === 'GET' && a === undefined ? { api: 'toss', method, name: 'settlements', operation: null } : null;
   if (resource === 'sandbox') {
     if (b !== undefined) return null;
@@ -281,4 +296,12 @@ function matchRoute(method: string, pathname: string, basePath: string): Route |
   if (method === 'GET' && a === 'orders' && b) return { api: 'toss', method, name: 'payment-by-order', operation: 'lookup', orderId: b };
   if (method === 'GET' && b === undefined) return { api: 'toss', method, name: 'payment', operation: 'lookup', paymentKey: a };
   return null;
+}
+
+/** `/v1/sandbox/payments/{paymentKey}/{deposit|reverse-deposit|pass-due-date}`: the bank's side of a virtual account. */
+function matchSandboxPayment(method: string, paymentKey: string | undefined, rest: string[]): Route | null {
+  const [action, ...more] = rest;
+  if (method !== 'POST' || !paymentKey || more.length > 0) return null;
+  if (action !== 'deposit' && action !== 'reverse-deposit' && action !== 'pass-due-date') return null;
+  return { api: 'control', method, name: 'virtual-account', action, paymentKey };
 }

@@ -4,7 +4,8 @@ import type { DbOrTx } from '../db/client';
 import { pspPayments } from '../db/schema';
 import { type Clock, kstStamp, systemClock } from './clock';
 import { tossErrorMessage } from './errors';
-import { newMaskedCardNumber, newPaymentKey } from './keys';
+import { newMaskedCardNumber, newPaymentKey, newPaymentSecret, newVirtualAccountNumber } from './keys';
+import { DEFAULT_VALID_HOURS, PAY_WITH, VIRTUAL_ACCOUNT_BANK_CODE, payWithSchema, preselected } from './pay-methods';
 import { parseWindowRequest, type WindowRequest, type WindowRequestInput } from './window-request';
 
 /** What the buyer chose in the sandbox's payment window. */
@@ -13,7 +14,7 @@ export const windowActionSchema = z.enum(['approve', 'decline', 'cancel'], {
 });
 export type WindowAction = z.output<typeof windowActionSchema>;
 
-export type AuthorizeWindowInput = WindowRequestInput & { action?: unknown };
+export type AuthorizeWindowInput = WindowRequestInput & { action?: unknown; payWith?: unknown };
 
 /** The window request cannot be answered with a redirect (invalid fields, unknown clientKey, …). */
 export class InvalidWindowRequestError extends Error {
@@ -43,12 +44,16 @@ const WINDOW_FAILURES = {
 export async function authorizePaymentWindow(db: DbOrTx, input: AuthorizeWindowInput, now: Clock = systemClock): Promise<string> {
   const parsed = await parseWindowRequest(db, input);
   const action = windowActionSchema.safeParse(input.action);
-  if (!parsed.ok || !action.success) {
+  // No choice sent (an older form, a test): what the request preselected.
+  const payWith = payWithSchema.safeParse(input.payWith ?? (parsed.ok ? preselected(parsed.request.method, parsed.request.easyPay) : 'CARD'));
+  if (!parsed.ok || !action.success || !payWith.success) {
     const issues = parsed.ok ? [] : parsed.issues;
     if (!action.success) issues.push(action.error.issues[0]?.message ?? 'action is invalid');
+    if (!payWith.success) issues.push(payWith.error.issues[0]?.message ?? 'payWith is invalid');
     throw new InvalidWindowRequestError(issues);
   }
   const { merchant, request } = parsed;
+  const choice = PAY_WITH[payWith.data];
 
   if (action.data === 'decline') return failUrl(request, 'REJECT_CARD_COMPANY');
   if (action.data === 'cancel') return failUrl(request, 'PAY_PROCESS_CANCELED');
@@ -59,12 +64,23 @@ export async function authorizePaymentWindow(db: DbOrTx, input: AuthorizeWindowI
     .where(and(
       eq(pspPayments.mId, merchant.mId),
       eq(pspPayments.orderId, request.orderId),
-      inArray(pspPayments.status, ['DONE', 'CANCELED', 'PARTIAL_CANCELED']),
+      inArray(pspPayments.status, ['WAITING_FOR_DEPOSIT', 'DONE', 'CANCELED', 'PARTIAL_CANCELED']),
     ))
     .limit(1);
   if (paid) return failUrl(request, 'DUPLICATED_ORDER_ID');
 
   const at = now();
+  // A virtual account is issued here, in the window (as Toss's window shows the buyer the account
+  // to pay into); its secret is part of the payment from the start and shown from confirm on.
+  const virtualAccount = choice.method === 'VIRTUAL_ACCOUNT'
+    ? {
+        vaAccountNumber: newVirtualAccountNumber(),
+        vaBankCode: VIRTUAL_ACCOUNT_BANK_CODE,
+        vaCustomerName: request.customerName ?? '구매자',
+        vaDueAt: new Date(at.getTime() + (request.validHours ?? DEFAULT_VALID_HOURS) * 3_600_000),
+        secret: newPaymentSecret(),
+      }
+    : {};
   for (let attempt = 0; attempt < 5; attempt++) {
     const [created] = await db.insert(pspPayments).values({
       paymentKey: newPaymentKey(kstStamp(at)),
@@ -76,6 +92,9 @@ export async function authorizePaymentWindow(db: DbOrTx, input: AuthorizeWindowI
       currency: request.currency,
       status: 'IN_PROGRESS',
       cardNumber: newMaskedCardNumber(),
+      method: choice.method,
+      easyPayProvider: choice.easyPayProvider,
+      ...virtualAccount,
       requestedAt: at,
       authenticatedAt: at,
     }).onConflictDoNothing({ target: pspPayments.paymentKey }).returning({ paymentKey: pspPayments.paymentKey });

@@ -8,6 +8,8 @@ import { isPastConfirmWindow, markExpired } from './expire-payment';
 import { newTransactionKey } from './keys';
 import type { PspPaymentRow } from './payment-object';
 import { recordTransaction } from './transactions';
+import { refundReceiveAccountSchema } from './requests';
+import { describeIssues } from './validation';
 
 export interface CancelPaymentParams {
   /** The merchant whose secret key authenticated the call: other merchants' payments do not exist for it. */
@@ -20,6 +22,8 @@ export interface CancelPaymentParams {
   /** Optimistic guard: the balance the caller believes the payment has. */
   refundableAmount?: number;
   currency?: string;
+  /** Required for a virtual account that has been paid (validated here); ignored otherwise. */
+  refundReceiveAccount?: unknown;
 }
 
 /**
@@ -45,6 +49,17 @@ export async function cancelPayment(db: DbOrTx, params: CancelPaymentParams, now
     // ALREADY_CANCELED_PAYMENT is not in Toss's documented cancel error table, but integrations
     // handle it for a payment that is already fully cancelled (reference §4.4, unconfirmed).
     if (p.status === 'CANCELED') return new PspError('ALREADY_CANCELED_PAYMENT');
+    if (p.status === 'WAITING_FOR_DEPOSIT') {
+      // Before the deposit there is nothing to refund: only the whole payment can be called off.
+      if (params.cancelAmount !== undefined && params.cancelAmount !== p.balanceAmount) return new PspError('NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT');
+      return cancelBeforeDeposit(tx, p, params.cancelReason, at);
+    }
+    if (p.method === 'VIRTUAL_ACCOUNT') {
+      // Paid into a virtual account: the refund goes to an account the buyer names (reference §5.1).
+      if (params.refundReceiveAccount === undefined) return new PspError('INVALID_REFUND_ACCOUNT_INFO', 'refundReceiveAccount (bank, accountNumber, holderName) is required to refund a paid virtual account.');
+      const account = refundReceiveAccountSchema.safeParse(params.refundReceiveAccount);
+      if (!account.success) return new PspError('INVALID_REFUND_ACCOUNT_NUMBER', `refundReceiveAccount is invalid: ${describeIssues(account.error).join('; ')}.`);
+    }
     if (p.status !== 'DONE' && p.status !== 'PARTIAL_CANCELED') return new PspError('NOT_CANCELABLE_PAYMENT');
     if (params.currency !== undefined && params.currency !== p.currency) {
       return new PspError('INVALID_REQUEST', `Invalid request: currency ${params.currency} does not match the payment's currency ${p.currency}.`);
@@ -90,4 +105,31 @@ export async function cancelPayment(db: DbOrTx, params: CancelPaymentParams, now
   // (an expiry) is kept.
   if (outcome instanceof PspError) throw outcome;
   return outcome;
+}
+
+/** WAITING_FOR_DEPOSIT → CANCELED: the account stops taking deposits; no money moved, so no settlement row. */
+async function cancelBeforeDeposit(tx: DbOrTx, p: PspPaymentRow, cancelReason: string, at: Date): Promise<PspPaymentRow> {
+  const transactionKey = newTransactionKey();
+  const cancel: PspCancelObject = {
+    cancelAmount: p.balanceAmount,
+    cancelReason,
+    taxFreeAmount: 0,
+    taxExemptionAmount: 0,
+    refundableAmount: 0,
+    cardDiscountAmount: 0,
+    transferDiscountAmount: 0,
+    easyPayDiscountAmount: 0,
+    canceledAt: toKstIso(at),
+    transactionKey,
+    receiptKey: null,
+    cancelStatus: 'DONE',
+    cancelRequestId: null,
+  };
+  const [canceled] = await tx.update(pspPayments)
+    .set({ status: 'CANCELED', balanceAmount: 0, cancels: [...p.cancels, cancel], lastTransactionKey: transactionKey })
+    .where(eq(pspPayments.paymentKey, p.paymentKey))
+    .returning();
+  if (!canceled) throw new Error(`payment ${p.paymentKey} vanished while locked`);
+  await enqueuePaymentWebhook(tx, canceled, at);
+  return canceled;
 }

@@ -4,7 +4,7 @@ import { pspPayments } from '../db/schema';
 import { type Clock, systemClock } from './clock';
 import { isUniqueViolation } from '@/lib/db-errors';
 import { PspError } from './errors';
-import { enqueuePaymentWebhook } from './enqueue-webhook';
+import { enqueueDepositCallback, enqueuePaymentWebhook } from './enqueue-webhook';
 import { isPastConfirmWindow, markExpired } from './expire-payment';
 import { newApproveNo, newTransactionKey } from './keys';
 import type { PspPaymentRow } from './payment-object';
@@ -44,7 +44,7 @@ export async function confirmPayment(db: DbOrTx, params: ConfirmPaymentParams, n
       // amount is unconfirmed (reference §2, §10): we answer the same, since either way the session
       // the caller describes does not exist.
       if (!p || p.orderId !== params.orderId || p.amount !== params.amount) return { kind: 'no-session' };
-      if (p.status === 'DONE' || p.status === 'CANCELED' || p.status === 'PARTIAL_CANCELED') return { kind: 'already-processed' };
+      if (p.status === 'WAITING_FOR_DEPOSIT' || p.status === 'DONE' || p.status === 'CANCELED' || p.status === 'PARTIAL_CANCELED') return { kind: 'already-processed' };
       if (isPastConfirmWindow(p, at)) {
         // Committed even though the call fails: the payment really is expired now.
         await markExpired(tx, p.paymentKey, at);
@@ -52,6 +52,17 @@ export async function confirmPayment(db: DbOrTx, params: ConfirmPaymentParams, n
       }
       // READY (never authenticated), ABORTED and EXPIRED have no session to approve.
       if (p.status !== 'IN_PROGRESS') return { kind: 'no-session' };
+      if (p.method === 'VIRTUAL_ACCOUNT') {
+        // A virtual account is not paid by confirm: it waits for the buyer's deposit (reference §2).
+        // No money moved, so no settlement transaction; the deposit will record one.
+        const [waiting] = await tx.update(pspPayments)
+          .set({ status: 'WAITING_FOR_DEPOSIT' })
+          .where(eq(pspPayments.paymentKey, p.paymentKey))
+          .returning();
+        if (!waiting) throw new Error(`payment ${p.paymentKey} vanished while locked`);
+        await enqueueDepositCallback(tx, waiting, at);
+        return { kind: 'approved', payment: waiting };
+      }
       const transactionKey = newTransactionKey();
       const [approved] = await tx.update(pspPayments)
         .set({ status: 'DONE', approvedAt: at, approveNo: newApproveNo(), lastTransactionKey: transactionKey })

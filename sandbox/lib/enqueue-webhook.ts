@@ -16,14 +16,33 @@ const WEBHOOK_STATUSES: ReadonlySet<PspPaymentStatus> = new Set(['DONE', 'CANCEL
  */
 export async function enqueuePaymentWebhook(db: DbOrTx, payment: PspPaymentRow, at: Date): Promise<void> {
   if (!WEBHOOK_STATUSES.has(payment.status)) return;
+  await enqueue(db, payment, 'PAYMENT_STATUS_CHANGED', { eventType: 'PAYMENT_STATUS_CHANGED', createdAt: kstLocalMicros(at), data: toPaymentObject(payment, at) }, at);
+}
+
+/**
+ * Queues a DEPOSIT_CALLBACK for a virtual account that was just issued (WAITING_FOR_DEPOSIT),
+ * paid (DONE) or whose deposit was reversed (WAITING_FOR_DEPOSIT again). Toss's body is flat, has
+ * no eventType and carries the payment's `secret`, the merchant's only way to tell a genuine
+ * callback (reference §6.3, §6.4). Same transaction and delivery rules as the webhook above.
+ */
+export async function enqueueDepositCallback(db: DbOrTx, payment: PspPaymentRow, at: Date): Promise<void> {
+  await enqueue(db, payment, 'DEPOSIT_CALLBACK', {
+    createdAt: kstLocalMicros(at),
+    secret: payment.secret,
+    status: payment.status,
+    transactionKey: payment.lastTransactionKey,
+    orderId: payment.orderId,
+  }, at);
+}
+
+async function enqueue(db: DbOrTx, payment: PspPaymentRow, eventType: string, body: unknown, at: Date): Promise<void> {
   const [merchant] = await db.select({ webhookUrl: pspMerchants.webhookUrl }).from(pspMerchants).where(eq(pspMerchants.mId, payment.mId));
   if (!merchant?.webhookUrl) return;
-  const body = { eventType: 'PAYMENT_STATUS_CHANGED', createdAt: kstLocalMicros(at), data: toPaymentObject(payment) };
   await db.insert(pspWebhookDeliveries).values({
     transmissionId: newTransmissionId(),
     mId: payment.mId,
     paymentKey: payment.paymentKey,
-    eventType: body.eventType,
+    eventType,
     url: merchant.webhookUrl,
     body: JSON.stringify(body),
     nextAttemptAt: at,

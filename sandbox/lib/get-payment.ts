@@ -24,7 +24,7 @@ export async function getPaymentByOrderId(db: DbOrTx, params: { mId: string; ord
   const [p] = await db.select().from(pspPayments)
     .where(and(eq(pspPayments.mId, params.mId), eq(pspPayments.orderId, params.orderId)))
     .orderBy(
-      desc(sql`${pspPayments.status} in ('DONE', 'CANCELED', 'PARTIAL_CANCELED')`),
+      desc(sql`${pspPayments.status} in ('WAITING_FOR_DEPOSIT', 'DONE', 'CANCELED', 'PARTIAL_CANCELED')`),
       desc(pspPayments.requestedAt),
       desc(pspPayments.paymentKey),
     )

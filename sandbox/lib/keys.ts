@@ -38,3 +38,13 @@ export function newMaskedCardNumber(): string {
 export function newTransmissionId(): string {
   return `whtrans_${randomString(LOWER_ALNUM, 27)}`;
 }
+
+/** A test virtual account number: `X` + 13 digits (Toss's test accounts start with `X` and receive nothing real). */
+export function newVirtualAccountNumber(): string {
+  return `X${randomString(DIGITS, 13)}`;
+}
+
+/** A virtual account's `secret`: `ps_` + 28 alphanumerics, the shape observed at Toss. */
+export function newPaymentSecret(): string {
+  return `ps_${randomString(ALNUM, 28)}`;
+}

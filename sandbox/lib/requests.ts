@@ -13,7 +13,18 @@ export const confirmBodySchema = z.object(
   { error: 'the body must be a JSON object with paymentKey, orderId and amount' },
 );
 
-/** Toss's cancel body (reference §5.1); fields the sandbox has no use for (refundReceiveAccount, …) are ignored. */
+/**
+ * Where the refund of a paid virtual account goes (reference §5.1): required for those, ignored
+ * for other methods. Toss validates it; a bad one is refused with Toss's refund-account codes.
+ */
+export const refundReceiveAccountSchema = z.object({
+  bank: z.string().min(1).max(20),
+  accountNumber: z.string().regex(/^[0-9]{1,20}$/),
+  holderName: z.string().min(1).max(60),
+});
+export type RefundReceiveAccount = z.output<typeof refundReceiveAccountSchema>;
+
+/** Toss's cancel body (reference §5.1); fields the sandbox has no use for are ignored. */
 export const cancelBodySchema = z.object({
   cancelReason: z
     .string({ error: (i) => (i.input === undefined ? 'cancelReason is required' : 'cancelReason must be a string') })
@@ -25,7 +36,14 @@ export const cancelBodySchema = z.object({
   refundableAmount: wholeAmountSchema('refundableAmount', { allowZero: true }).optional(),
   currency: z.literal('KRW', { error: 'currency must be KRW (the only currency of sandbox payments)' }).optional(),
   taxFreeAmount: z.literal(0, { error: 'taxFreeAmount must be 0: sandbox payments have no tax-free part' }).optional(),
+  // Checked by cancelPayment, which knows whether the payment needs it (Toss answers its own codes).
+  refundReceiveAccount: z.unknown().optional(),
 }, { error: 'the body must be a JSON object with cancelReason (and optionally cancelAmount, refundableAmount, currency)' });
+
+/** The operator's deposit into a virtual account (as the bank would); the body is optional. */
+export const depositBodySchema = z.object({
+  depositorName: z.string().min(1).max(60).optional(),
+}, { error: 'the body must be a JSON object (optionally with depositorName)' });
 
 /** The sandbox's webhook registration (Toss: the developer center's webhook page). */
 export const webhookBodySchema = z.object(

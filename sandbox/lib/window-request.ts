@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client';
+import { MAX_VALID_HOURS } from './pay-methods';
 import { findMerchantByClientKey, type PspMerchant } from './merchants';
 import {
   amountSchema, currencySchema, describeIssues, orderIdSchema, orderNameSchema, redirectUrlSchema,
@@ -27,7 +28,22 @@ export const windowRequestSchema = z.object({
    * from one of its shops). Optional; without it the window shows the PSP merchant's name.
    */
   shopName: z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().min(1).max(100).optional()),
+  // Toss's method and, for a card, its easy-pay provider: they preselect the window's choice.
+  method: blankIsAbsent(z.enum(['CARD', 'TRANSFER', 'MOBILE_PHONE', 'VIRTUAL_ACCOUNT'], { error: 'method must be CARD, TRANSFER, MOBILE_PHONE or VIRTUAL_ACCOUNT' }).optional()),
+  easyPay: blankIsAbsent(z.enum(['TOSSPAY', 'KAKAOPAY', 'NAVERPAY'], { error: 'easyPay must be TOSSPAY, KAKAOPAY or NAVERPAY' }).optional()),
+  // virtualAccount.validHours (reference §1.3): how long the issued account takes a deposit.
+  validHours: blankIsAbsent(z.coerce.number({ error: 'validHours must be a whole number of hours' })
+    .int('validHours must be a whole number of hours')
+    .min(1, 'validHours must be at least 1')
+    .max(MAX_VALID_HOURS, `validHours must be at most ${MAX_VALID_HOURS}`)
+    .optional()),
+  customerName: blankIsAbsent(z.string().max(100, 'customerName must be at most 100 characters').optional()),
 });
+
+/** An empty form field or query parameter means "not given". */
+function blankIsAbsent<S extends z.ZodType>(schema: S) {
+  return z.preprocess((v) => (v === '' ? undefined : v), schema);
+}
 export type WindowRequest = z.output<typeof windowRequestSchema>;
 /** Raw, untrusted fields; validated by parseWindowRequest. */
 export type WindowRequestInput = { [K in keyof z.input<typeof windowRequestSchema>]?: unknown };

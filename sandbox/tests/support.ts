@@ -119,7 +119,7 @@ export async function approveInWindow(
   db: Db,
   merchant: PspMerchant,
   clock: TestClock,
-  order: { orderId?: string; amount?: number; orderName?: string } = {},
+  order: { orderId?: string; amount?: number; orderName?: string; payWith?: string; validHours?: number } = {},
 ): Promise<Authorized> {
   const redirect = await authorizePaymentWindow(db, {
     clientKey: merchant.clientKey,
@@ -130,6 +130,8 @@ export async function approveInWindow(
     successUrl: 'http://shop.test/checkout/success',
     failUrl: 'http://shop.test/checkout/fail',
     action: 'approve',
+    payWith: order.payWith,
+    validHours: order.validHours,
   }, clock.now);
   const q = new URL(redirect).searchParams;
   const paymentKey = q.get('paymentKey');
@@ -151,7 +153,7 @@ export async function confirmedPayment(
   sandbox: RunningSandbox,
   merchant: PspMerchant,
   clock: TestClock,
-  order: { orderId?: string; amount?: number; orderName?: string } = {},
+  order: { orderId?: string; amount?: number; orderName?: string; payWith?: string; validHours?: number } = {},
 ): Promise<Authorized & { approval: ApiAnswer }> {
   const auth = await approveInWindow(db, merchant, clock, order);
   const approval = await sandbox.confirm(merchant.secretKey, auth);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { formatMoney } from '@/lib/format';
 import { LOCALE_COOKIE, localeOf, type Locale } from '@/lib/i18n/locale';
 import { MESSAGES } from '@/lib/i18n/messages';
+import { PAY_WITH, type PayWith, preselected } from '../lib/pay-methods';
 import type { ParsedWindowRequest } from '../lib/window-request';
 
 /**
@@ -75,12 +76,14 @@ export function windowPage(parsed: ParsedWindowRequest, locale: Locale = 'ko', q
   const shop = request.shopName ?? merchant.name;
   const amount = escapeHtml(formatMoney(request.amount, request.currency));
   const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
+  const optionalHidden = (['method', 'easyPay', 'validHours', 'customerName'] as const)
+    .map((name) => (request[name] === undefined ? '' : hidden(name, String(request[name])))).join('');
   return shell(locale, shop, `<form method="post" action="/window/authorize" class="body">
 <dl class="summary"><dt>${escapeHtml(t.merchant)}</dt><dd data-testid="psp-merchant">${escapeHtml(shop)}</dd>
 <dt>${escapeHtml(t.order)}</dt><dd data-testid="psp-order-name">${escapeHtml(request.orderName)}</dd>
 <dt>${escapeHtml(t.amount)}</dt><dd class="amount" data-testid="psp-amount">${amount}</dd></dl>
-<div class="card"><span>${escapeHtml(t.card)}</span><span class="cardNumber">4330 •••• •••• ••••</span></div>
-${hidden('clientKey', request.clientKey)}${hidden('orderId', request.orderId)}${hidden('orderName', request.orderName)}${hidden('amount', String(request.amount))}${hidden('currency', request.currency)}${hidden('successUrl', request.successUrl)}${hidden('failUrl', request.failUrl)}
+${payWithChoices(preselected(request.method, request.easyPay))}
+${hidden('clientKey', request.clientKey)}${hidden('orderId', request.orderId)}${hidden('orderName', request.orderName)}${hidden('amount', String(request.amount))}${hidden('currency', request.currency)}${hidden('successUrl', request.successUrl)}${hidden('failUrl', request.failUrl)}${optionalHidden}
 <div class="actions">
 <button type="submit" name="action" value="approve" class="approve" data-testid="psp-approve">${escapeHtml(t.approve.replace('{amount}', formatMoney(request.amount, request.currency)))}</button>
 <button type="submit" name="action" value="decline" class="decline" data-testid="psp-decline">${escapeHtml(t.decline)}</button>
@@ -88,6 +91,12 @@ ${hidden('clientKey', request.clientKey)}${hidden('orderId', request.orderId)}${
 </div>
 <p class="fineprint">${escapeHtml(t.orderId.replace('{orderId}', request.orderId))}<br>${escapeHtml(t.poweredBy)} · ${escapeHtml(merchant.name)}</p>
 </form>`, query);
+}
+
+/** One radio button per way to pay (card, easy pay, transfer, phone, virtual account); no script needed. */
+function payWithChoices(checked: PayWith): string {
+  const options = (Object.keys(PAY_WITH) as PayWith[]).map((key) => `<label class="choice"><input type="radio" name="payWith" value="${key}" data-testid="psp-pay-with-${key}"${key === checked ? ' checked' : ''}> ${escapeHtml(PAY_WITH[key].label)}</label>`);
+  return `<fieldset class="payWith"><legend>결제수단 · Pay with</legend>${options.join('')}</fieldset>`;
 }
 
 export function errorPage(issues: string[], merchantName?: string, locale: Locale = 'ko'): string {

@@ -21,6 +21,7 @@ Environment:
   EMBEDDED_PG_DIR    data directory of the embedded PostgreSQL (default .data/pg)
   EMBEDDED_PG_PORT   its port (default 54329; 0 = any free port)${mode === 'start' ? `
   BETTER_AUTH_SECRET required: 32+ random characters (published demo values are refused)
+  REFUND_ACCOUNT_KEY required: base64 of 32 random bytes (openssl rand -base64 32); encrypts refund accounts
   --demo             also seed the demo merchants, logins and products (never by default)` : ''}${mode === 'dev' ? `
   KAFKA_BROKERS      use this Kafka; unset = start Apache Kafka locally (one node, data in .data/kafka/dev)` : ''}
   TOSS_API_BASE, TOSS_WINDOW_URL, TOSS_CLIENT_KEY, TOSS_SECRET_KEY

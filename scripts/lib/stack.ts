@@ -122,6 +122,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     PORT: String(port),
     APP_URL: `http://127.0.0.1:${port}`,
     BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+    REFUND_ACCOUNT_KEY: randomBytes(32).toString('base64'),
     // The chaos run's webhook receiver is on this machine: opt in to private webhook addresses.
     WEBHOOK_ALLOW_PRIVATE_URLS: '1',
     LOG_LEVEL: 'warn',

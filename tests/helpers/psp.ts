@@ -24,8 +24,10 @@ export interface SandboxUnderTest {
   loseNextAnswer: (operation: 'confirm' | 'cancel') => Promise<void>;
   /** Makes the sandbox wait before answering POSTs (confirm, cancel), to provoke client timeouts. */
   setDelay: (ms: number) => void;
-  /** The shopper approves in the payment window; returns the success redirect's query. */
-  approve: (order: { orderId: string; orderName: string; amount: number }) => Promise<{ orderId: string; paymentKey: string; amount: string }>;
+  /** The shopper approves in the payment window (by card unless `payWith` says otherwise); returns the success redirect's query. */
+  approve: (order: { orderId: string; orderName: string; amount: number }, payWith?: string) => Promise<{ orderId: string; paymentKey: string; amount: string }>;
+  /** The bank's side of a virtual account, over HTTP with the operator token: deposit, reverse-deposit, pass-due-date. */
+  bank: (paymentKey: string, action: 'deposit' | 'reverse-deposit' | 'pass-due-date') => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -69,7 +71,14 @@ export async function startSandbox(shopDb: Db): Promise<SandboxUnderTest> {
         : undefined,
       headers: opts.everyRequest ? opts.headers : undefined,
     }),
-    approve: async (order) => {
+    bank: async (paymentKey, action) => {
+      const res = await fetch(`${baseUrl}/v1/sandbox/payments/${encodeURIComponent(paymentKey)}/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${secretKey}:`).toString('base64')}`, 'sandbox-operator-token': TEST_OPERATOR_TOKEN },
+      });
+      if (res.status !== 200) throw new Error(`sandbox ${action} of ${paymentKey}: ${res.status} ${await res.text()}`);
+    },
+    approve: async (order, payWith) => {
       const redirect = await authorizePaymentWindow(db, {
         clientKey,
         orderId: order.orderId,
@@ -79,6 +88,7 @@ export async function startSandbox(shopDb: Db): Promise<SandboxUnderTest> {
         successUrl: 'http://shop.test/checkout/success',
         failUrl: 'http://shop.test/checkout/fail',
         action: 'approve',
+        payWith,
       });
       const q = new URL(redirect).searchParams;
       return { orderId: q.get('orderId')!, paymentKey: q.get('paymentKey')!, amount: q.get('amount')! };

@@ -2,10 +2,11 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkProductionSecrets, DEMO_SECRET_VALUES } from '@/lib/security/production-secrets';
+import { checkProductionSecrets, DEMO_REFUND_ACCOUNT_KEY, DEMO_SECRET_VALUES } from '@/lib/security/production-secrets';
 
 const GOOD = {
   BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+  REFUND_ACCOUNT_KEY: randomBytes(32).toString('base64'),
   TOSS_CLIENT_KEY: 'live_ck_0123456789abcdefghij',
   TOSS_SECRET_KEY: 'live_sk_0123456789abcdefghij',
   TOSS_API_BASE: 'https://api.tosspayments.com',
@@ -43,6 +44,8 @@ describe('a production start refuses missing and published secrets', () => {
   const cases: [string, Record<string, string>, string][] = [
     ['no BETTER_AUTH_SECRET', { ...GOOD, BETTER_AUTH_SECRET: '' }, 'BETTER_AUTH_SECRET'],
     ['the development auth secret', { ...GOOD, BETTER_AUTH_SECRET: 'development-only-secret-do-not-use-in-production!' }, 'BETTER_AUTH_SECRET'],
+    ['no REFUND_ACCOUNT_KEY', { ...GOOD, REFUND_ACCOUNT_KEY: '' }, 'REFUND_ACCOUNT_KEY'],
+    ['the development refund account key', { ...GOOD, REFUND_ACCOUNT_KEY: DEMO_REFUND_ACCOUNT_KEY }, 'REFUND_ACCOUNT_KEY'],
     ['the demo client key against a real PSP', { ...GOOD, TOSS_CLIENT_KEY: SANDBOX_CK }, 'TOSS_CLIENT_KEY'],
     ['the demo secret key against a real PSP', { ...GOOD, TOSS_SECRET_KEY: SANDBOX_SK }, 'TOSS_SECRET_KEY'],
     ['no PSP secret key against a real PSP (the default is the demo key)', { ...GOOD, TOSS_SECRET_KEY: '' }, 'TOSS_SECRET_KEY'],
@@ -60,7 +63,7 @@ describe('a production start refuses missing and published secrets', () => {
 
   it('every published value is refused for every secret variable', () => {
     for (const value of DEMO_SECRET_VALUES) {
-      for (const name of ['BETTER_AUTH_SECRET', 'TOSS_CLIENT_KEY', 'TOSS_SECRET_KEY', 'PSP_WEBHOOK_SECRET', 'MERCHANT_WEBHOOK_SECRET']) {
+      for (const name of ['BETTER_AUTH_SECRET', 'REFUND_ACCOUNT_KEY', 'TOSS_CLIENT_KEY', 'TOSS_SECRET_KEY', 'PSP_WEBHOOK_SECRET', 'MERCHANT_WEBHOOK_SECRET']) {
         const { problems } = checkProductionSecrets({ ...GOOD, [name]: value }, 'https://api.tosspayments.com');
         expect(problems.join('\n'), `${name}=${value}`).toContain(name);
       }
@@ -69,7 +72,7 @@ describe('a production start refuses missing and published secrets', () => {
 
   it('accepts the demo PSP keys against a loopback sandbox, with a warning', () => {
     for (const base of ['http://127.0.0.1:3001', 'http://localhost:3001/psp', 'http://[::1]:3001']) {
-      const r = checkProductionSecrets({ BETTER_AUTH_SECRET: GOOD.BETTER_AUTH_SECRET, TOSS_CLIENT_KEY: SANDBOX_CK }, base);
+      const r = checkProductionSecrets({ BETTER_AUTH_SECRET: GOOD.BETTER_AUTH_SECRET, REFUND_ACCOUNT_KEY: GOOD.REFUND_ACCOUNT_KEY, TOSS_CLIENT_KEY: SANDBOX_CK }, base);
       expect(r.problems).toEqual([]);
       expect(r.warnings.join('\n')).toMatch(/TOSS_CLIENT_KEY[\s\S]*TOSS_SECRET_KEY/);
     }
