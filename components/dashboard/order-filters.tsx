@@ -49,10 +49,10 @@ export function OrderFilters({ values }: { values: OrderFilterValues }) {
         </select>
       </label>
       <label>
-        Method{' '}
+        {t('method')}{' '}
         <select name="method" defaultValue={values.method ?? ''} data-testid="orders-method-filter" onChange={(e) => e.currentTarget.form?.requestSubmit()}>
-          <option value="">Any</option>
-          {PAY_METHODS.map((m) => <option key={m} value={m}>{m}</option>)}
+          <option value="">{t('any')}</option>
+          {PAY_METHODS.map((m) => <option key={m} value={m}>{wordFor(locale, 'payMethod', m)}</option>)}
         </select>
       </label>
       <label>

@@ -45,7 +45,7 @@ export function OrdersView({ search }: { search: OrderSearch }) {
             </p>
           ) : (
             <table style={isPlaceholderData ? { opacity: 0.6 } : undefined} aria-busy={isPlaceholderData}>
-              <thead><tr><th>{t('order')}</th><th>{t('items')}</th><th>{t('status')}</th><th>Method</th><th className="num">{t('amount')}</th><th>{t('created')}</th></tr></thead>
+              <thead><tr><th>{t('order')}</th><th>{t('items')}</th><th>{t('status')}</th><th>{t('method')}</th><th className="num">{t('amount')}</th><th>{t('created')}</th></tr></thead>
               <tbody>
                 {data.rows.map((o) => (
                   <tr key={o.orderId} data-testid="order-row" data-order-id={o.orderId} data-status={o.status}>
@@ -53,9 +53,9 @@ export function OrdersView({ search }: { search: OrderSearch }) {
                     <td>{o.orderName}</td>
                     <td>
                       <span className={`badge ${o.status}`}>{wordFor(locale, 'orderStatus', o.status)}</span>
-                      {o.depositDueAt && <div className="muted" data-testid="order-deposit-due">due {formatTime(o.depositDueAt)}</div>}
+                      {o.depositDueAt && <div className="muted" data-testid="order-deposit-due">{t('due', { at: formatTime(o.depositDueAt) })}</div>}
                     </td>
-                    <td data-testid="order-method">{o.method ?? '—'}</td>
+                    <td data-testid="order-method" data-method={o.method ?? ''}>{o.method ? wordFor(locale, 'payMethod', o.method) : '—'}</td>
                     <td className="num">{formatMoney(o.amount, o.currency)}</td>
                     <td className="muted">{formatTime(o.createdAt)}</td>
                   </tr>

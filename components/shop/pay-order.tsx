@@ -30,7 +30,7 @@ export function PayOrder({ orderId, canceled, shopName }: { orderId: string; can
       {o.status === 'PAID' ? (
         <p className="notice ok">{t('paid')} <Link href={`/orders/${o.orderId}`}>{t('seeOrder')}</Link></p>
       ) : o.status === 'AWAITING_DEPOSIT' ? (
-        <p className="notice warn" data-testid="awaiting-deposit">Your virtual account is waiting for the deposit. <Link href={`/orders/${o.orderId}`}>See the account</Link></p>
+        <p className="notice warn" data-testid="awaiting-deposit">{t('awaitingDeposit')} <Link href={`/orders/${o.orderId}`}>{t('seeAccount')}</Link></p>
       ) : o.status === 'CONFIRMING' ? (
         <p className="notice warn">{t('confirming')} <Link href={`/orders/${o.orderId}`}>{t('followIt')}</Link></p>
       ) : (

@@ -2,7 +2,7 @@ import type { Locale } from './locale';
 import { MESSAGES, type Messages } from './messages';
 
 /** Groups of messages that name a value the database or the PSP holds as a code. */
-export type WordGroup = 'orderStatus' | 'paymentStatus' | 'refundStatus' | 'paymentEvent' | 'actor' | 'journalKind' | 'account' | 'reconClass' | 'reconTrigger' | 'auditAction';
+export type WordGroup = 'orderStatus' | 'paymentStatus' | 'refundStatus' | 'payMethod' | 'paymentEvent' | 'actor' | 'journalKind' | 'account' | 'reconClass' | 'reconTrigger' | 'auditAction';
 
 /** A code nobody wrote words for yet, made readable rather than shown as a raw enum. */
 const readable = (code: string) => code.toLowerCase().replace(/_/g, ' ');

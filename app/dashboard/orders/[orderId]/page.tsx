@@ -41,10 +41,10 @@ export default async function OrderDetailPage({ params }: { params: Promise<{ or
             <strong>{t('attempt', { n: n + 1, id: p.id })}</strong>
             <span className={`badge ${orderStatusOf(p)}`} data-status={p.status}>{wordFor(locale, 'paymentStatus', p.status)}</span>
           </div>
-          <p className="muted" data-testid="payment-method">Method: {p.method ?? '—'}{p.easyPayProvider && ` (${p.easyPayProvider})`}</p>
+          <p className="muted" data-testid="payment-method">{t('method', { method: p.method ? wordFor(locale, 'payMethod', p.method) : '—' })}{p.easyPayProvider && ` (${wordFor(locale, 'payMethod', p.easyPayProvider)})`}</p>
           {virtualAccounts.filter((a) => a.paymentId === p.id).map((a) => (
             <p key={a.paymentId} className="muted" data-testid="payment-virtual-account">
-              Virtual account: {a.bankName} {a.accountNumber}{a.customerName && ` · ${a.customerName}`} · due {formatTime(a.dueAt)}
+              {t('virtualAccount', { bank: a.bankName, number: a.accountNumber, at: formatTime(a.dueAt) })}{a.customerName && ` · ${a.customerName}`}
             </p>
           ))}
           <p className="muted">
@@ -74,7 +74,7 @@ export default async function OrderDetailPage({ params }: { params: Promise<{ or
         <p className="card muted" data-testid="refunds-empty">{t('noRefunds')}</p>
       ) : (
         <div className="table-wrap"><table>
-          <thead><tr><th>{t('refund')}</th><th>{t('status')}</th><th className="num">{t('amount')}</th><th>{t('reason')}</th><th>Refund account</th><th>{t('byCol')}</th><th>{t('at')}</th></tr></thead>
+          <thead><tr><th>{t('refund')}</th><th>{t('status')}</th><th className="num">{t('amount')}</th><th>{t('reason')}</th><th>{t('refundAccount')}</th><th>{t('byCol')}</th><th>{t('at')}</th></tr></thead>
           <tbody>{refunds.map((r) => (
             <tr key={r.id} data-testid="refund-row" data-status={r.status}><td><code>{r.id}</code></td><td><span className={`badge ${r.status}`}>{wordFor(locale, 'refundStatus', r.status)}</span></td><td className="num">{formatMoney(r.amount, r.currency)}</td><td>{r.reason}</td><td data-testid="refund-account">{r.refundAccountMasked ?? '—'}</td><td>{actor(r.requestedBy)}</td><td>{formatTime(r.createdAt)}</td></tr>
           ))}</tbody>
