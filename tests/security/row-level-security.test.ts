@@ -5,7 +5,7 @@ import { connect, type Database, type Db } from '@/db/client';
 import { MERCHANT_ROLE, withMerchantScope } from '@/db/merchant-scope';
 import {
   account, auditLog, deadLetters, journalLines, journals, ledgerAccounts, merchantApiKeys, merchantBalances, orderItems, orders,
-  outbox, paymentHistory, payments, reconciliationItems, reconciliationRuns, refunds, session, user, webhookDeliveries,
+  outbox, paymentHistory, payments, reconciliationItems, reconciliationRuns, refunds, session, user, virtualAccounts, webhookDeliveries,
 } from '@/db/schema';
 import { orderSearchSchema } from '@/lib/dashboard/order-search-params';
 import { searchOrders } from '@/lib/dashboard/search-orders';
@@ -64,6 +64,7 @@ async function seedMerchant(db: Db, merchantId: string, productId: string): Prom
     await tx.insert(orderItems).values({ orderId, productId, quantity: 1, unitPrice: 1000n });
     await tx.insert(payments).values({ id: paymentId, orderId, merchantId, amount: 1000n, currency: 'KRW', confirmIdempotencyKey: newId('cfm') });
     await tx.insert(paymentHistory).values({ paymentId, toStatus: 'NOT_STARTED', event: 'CREATED', actor: 'test' });
+    await tx.insert(virtualAccounts).values({ paymentId, merchantId, bankCode: '20', accountNumber: 'X0000000000', dueAt: new Date(Date.now() + 60_000), secretSha256: '0'.repeat(64) });
     await tx.insert(refunds).values({ id: newId('rfd'), paymentId, merchantId, amount: 10n, currency: 'KRW', reason: 'rls', idempotencyKey: newId('rfd'), pspIdempotencyKey: newId('rfd'), requestedBy: 'test' });
     await tx.insert(ledgerAccounts).values([{ id: acc1, merchantId, code: 'PSP_RECEIVABLE', currency: 'KRW' }, { id: acc2, merchantId, code: 'MERCHANT_PAYABLE', currency: 'KRW' }]);
     await tx.insert(journals).values({ id: journalId, merchantId, kind: 'CORRECTION', description: 'rls' });
