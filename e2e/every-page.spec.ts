@@ -29,8 +29,8 @@ async function readableText(page: Page): Promise<string[]> {
       const text = n.textContent?.trim();
       if (text) out.push(text);
     }
-    // Buttons and inputs show their value too.
-    for (const input of document.querySelectorAll<HTMLInputElement>('input:not([type=hidden])')) if (input.value) out.push(input.value);
+    // Buttons and text inputs show their value too (a radio's or a checkbox's value is never shown).
+    for (const input of document.querySelectorAll<HTMLInputElement>('input:not([type=hidden]):not([type=radio]):not([type=checkbox])')) if (input.value) out.push(input.value);
     return out;
   });
 }
