@@ -72,21 +72,7 @@ export async function cancelPayment(db: DbOrTx, params: CancelPaymentParams, now
 
     const balanceAmount = p.balanceAmount - cancelAmount;
     const transactionKey = newTransactionKey();
-    const cancel: PspCancelObject = {
-      cancelAmount,
-      cancelReason: params.cancelReason,
-      taxFreeAmount: 0,
-      taxExemptionAmount: 0,
-      refundableAmount: balanceAmount,
-      cardDiscountAmount: 0,
-      transferDiscountAmount: 0,
-      easyPayDiscountAmount: 0,
-      canceledAt: toKstIso(at),
-      transactionKey,
-      receiptKey: null,
-      cancelStatus: 'DONE',
-      cancelRequestId: null,
-    };
+    const cancel = cancelObject({ cancelAmount, cancelReason: params.cancelReason, refundableAmount: balanceAmount, transactionKey, at });
     const [canceled] = await tx.update(pspPayments)
       .set({
         status: balanceAmount === 0 ? 'CANCELED' : 'PARTIAL_CANCELED',
@@ -110,21 +96,7 @@ export async function cancelPayment(db: DbOrTx, params: CancelPaymentParams, now
 /** WAITING_FOR_DEPOSIT → CANCELED: the account stops taking deposits; no money moved, so no settlement row. */
 async function cancelBeforeDeposit(tx: DbOrTx, p: PspPaymentRow, cancelReason: string, at: Date): Promise<PspPaymentRow> {
   const transactionKey = newTransactionKey();
-  const cancel: PspCancelObject = {
-    cancelAmount: p.balanceAmount,
-    cancelReason,
-    taxFreeAmount: 0,
-    taxExemptionAmount: 0,
-    refundableAmount: 0,
-    cardDiscountAmount: 0,
-    transferDiscountAmount: 0,
-    easyPayDiscountAmount: 0,
-    canceledAt: toKstIso(at),
-    transactionKey,
-    receiptKey: null,
-    cancelStatus: 'DONE',
-    cancelRequestId: null,
-  };
+  const cancel = cancelObject({ cancelAmount: p.balanceAmount, cancelReason, refundableAmount: 0, transactionKey, at });
   const [canceled] = await tx.update(pspPayments)
     .set({ status: 'CANCELED', balanceAmount: 0, cancels: [...p.cancels, cancel], lastTransactionKey: transactionKey })
     .where(eq(pspPayments.paymentKey, p.paymentKey))
@@ -132,4 +104,23 @@ async function cancelBeforeDeposit(tx: DbOrTx, p: PspPaymentRow, cancelReason: s
   if (!canceled) throw new Error(`payment ${p.paymentKey} vanished while locked`);
   await enqueuePaymentWebhook(tx, canceled, at);
   return canceled;
+}
+
+/** The Cancel object Toss appends to a payment's `cancels` for a cancel that is done at once. */
+function cancelObject(c: { cancelAmount: number; cancelReason: string; refundableAmount: number; transactionKey: string; at: Date }): PspCancelObject {
+  return {
+    cancelAmount: c.cancelAmount,
+    cancelReason: c.cancelReason,
+    taxFreeAmount: 0,
+    taxExemptionAmount: 0,
+    refundableAmount: c.refundableAmount,
+    cardDiscountAmount: 0,
+    transferDiscountAmount: 0,
+    easyPayDiscountAmount: 0,
+    canceledAt: toKstIso(c.at),
+    transactionKey: c.transactionKey,
+    receiptKey: null,
+    cancelStatus: 'DONE',
+    cancelRequestId: null,
+  };
 }
