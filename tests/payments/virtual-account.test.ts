@@ -8,7 +8,7 @@ import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
 import { getOrderStatus } from '@/lib/payments/get-order-status';
 import { receiveDepositCallback } from '@/lib/psp-webhooks/deposit-callback';
-import { processPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
+import { processPspWebhook, recordPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
 import { cancelVirtualAccount } from '@/lib/refunds/cancel-virtual-account';
 import { requestRefund } from '@/lib/refunds/request-refund';
 import { openRefundAccount } from '@/lib/refunds/refund-account';
@@ -202,6 +202,19 @@ describe('the due date passes (no webhook comes)', () => {
     expect((await orderFacts(t.db, order.orderId)).journals).toHaveLength(0);
   });
 
+  it('a callback that arrives after the expiry (the PSP still says WAITING_FOR_DEPOSIT, expired) changes nothing and flags nothing', async () => {
+    // Seeded simulator, seed 900000: the issue callback of a 1-hour account reached us only after
+    // recovery had expired it, and the payment was flagged for a person although both sides agree.
+    const { order, paymentKey } = await paidWith('VIRTUAL_ACCOUNT');
+    const issued = await callbackOf(paymentKey);
+    await ourDueDatePassed((await paymentOf(order.orderId)).id);
+    await t.psp.bank(paymentKey, 'pass-due-date');
+    await runJob();
+    expect(await deliver(issued)).toMatch(/already agree/);
+    const p = await paymentOf(order.orderId);
+    expect([p.status, p.failureCode, p.needsAttention]).toEqual(['FAILURE', 'VIRTUAL_ACCOUNT_EXPIRED', null]);
+  });
+
   it('while the PSP does not call it expired, nothing changes and it is asked again later', async () => {
     const { order } = await paidWith('VIRTUAL_ACCOUNT');
     const p = await paymentOf(order.orderId);
@@ -246,6 +259,20 @@ describe('refunds of virtual accounts', () => {
     expect(facts.journals).toHaveLength(0);
     expect(facts.events.map((e) => e.eventType).sort()).toEqual(['PaymentAwaitingDeposit', 'PaymentFailed']);
     await expect(t.psp.bank(paymentKey, 'deposit')).rejects.toThrow(/400/); // the bank takes nothing into it now
+  });
+
+  it('the PSP\'s CANCELED webhook after a cancel before the deposit changes nothing and flags nothing', async () => {
+    // Seeded simulator, seed 900011: the PAYMENT_STATUS_CHANGED (CANCELED) of a virtual account
+    // called off before its deposit was processed after our FAILURE and flagged it ("PSP says
+    // CANCELED (refunded 45000) while we have FAILURE"), though no money ever moved.
+    const { order, paymentKey } = await paidWith('VIRTUAL_ACCOUNT');
+    const p = await paymentOf(order.orderId);
+    await cancelVirtualAccount(t.db, t.psp.client(), { merchantId: t.shop.merchantId, paymentId: p.id, reason: '주문 취소', requestedBy: 'test' });
+    const id = `whtrans_${newId('evt')}`;
+    expect(await recordPspWebhook(t.db, id, { eventType: 'PAYMENT_STATUS_CHANGED', data: { paymentKey, orderId: order.orderId, status: 'CANCELED' } })).toBe('stored');
+    expect(await processPspWebhook(t.db, t.psp.client(), id)).toMatch(/already agree/);
+    const ended = await paymentOf(order.orderId);
+    expect([ended.status, ended.failureCode, ended.needsAttention]).toEqual(['FAILURE', 'CANCELED_BEFORE_DEPOSIT', null]);
   });
 
   it('after the deposit: a refund needs the shopper\'s account, keeps it encrypted and masked, and books only what the PSP refunded', async () => {
