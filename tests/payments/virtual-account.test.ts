@@ -171,6 +171,30 @@ describe('recovery of a virtual account whose confirm answer was lost', () => {
   });
 });
 
+describe('a deposit made before we learned of the account', () => {
+  it('recovery finds DONE: the account is recorded on the way (AWAITING_DEPOSIT, then SUCCESS), so the PSP\'s own callbacks are accepted', async () => {
+    // Seeded simulator, seed 900023: the confirm's answer was lost, the shopper paid at once, and
+    // recovery approved the payment straight from DONE without its virtual account. Every genuine
+    // DEPOSIT_CALLBACK of it was then answered 404 (no account of ours for the order) until the
+    // PSP gave up.
+    const order = await newOrder();
+    const query = successRedirectSchema.parse(await t.psp.approve(order, 'VIRTUAL_ACCOUNT'));
+    await injectFault(sandboxDb(t.db), `m${t.psp.secretKey.slice('test_sk_'.length).slice(0, 12)}`, { operation: 'confirm', mode: 'lose-response' });
+    await confirmPayment(t.db, t.psp.client(), query);
+    expect((await paymentOf(order.orderId)).status).toBe('UNKNOWN');
+    await t.psp.bank(query.paymentKey, 'deposit');
+    expect(await recoverPayment(t.db, t.psp.client(), await paymentOf(order.orderId), { ...defaultRecoveryPolicy, graceMs: 0 })).toBe('finished');
+    const p = await paymentOf(order.orderId);
+    expect([p.status, p.method]).toEqual(['SUCCESS', 'VIRTUAL_ACCOUNT']);
+    expect(await t.db.select().from(virtualAccounts).where(eq(virtualAccounts.paymentId, p.id))).toHaveLength(1);
+    const facts = await orderFacts(t.db, order.orderId);
+    expect(facts.history.filter((e) => e === 'DEPOSIT_AWAITED' || e === 'APPROVED')).toEqual(['DEPOSIT_AWAITED', 'APPROVED']);
+    expect(facts.journals.map((j) => j.kind)).toEqual(['PAYMENT_APPROVAL']);
+    // The PSP's callback of that deposit is genuine: accepted, and nothing more to do.
+    expect(await deliver(await callbackOf(query.paymentKey))).toMatch(/already agree/);
+  });
+});
+
 describe('the due date passes (no webhook comes)', () => {
   const policy = { ...defaultRecoveryPolicy, depositDueGraceMs: 0 };
   const runJob = () => expireDepositsJob.run({ db: t.db, psp: t.psp.client(), policy, log: pino({ level: 'silent' }) });
