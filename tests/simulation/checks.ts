@@ -220,7 +220,25 @@ export async function checkStep(w: World): Promise<Violation[]> {
     runQueries(w, stepQueries(w)),
   ]);
   const bus = w.channel.problems.length ? [{ name: 'valid-events-on-the-bus', description: 'every message on the topic is a valid event', sample: w.channel.problems.slice(0, 5) }] : [];
-  return [...fromInvariants(invariants), ...sim, ...bus, ...(await eventsInKeyOrder(w)), ...clientPromises(w)];
+  return [...fromInvariants(invariants), ...sim, ...bus, ...(await eventsInKeyOrder(w)), ...(await expiredAfterDeposit(w)), ...clientPromises(w)];
+}
+
+/**
+ * An account we ended as expired must not have been paid into in an earlier step: the expiry
+ * looks the payment up first, and a PSP that already has the deposit says DONE (which books it).
+ * Deposit and expiry in the same step (a burst) may go either way; a deposit in a later step is
+ * a late deposit, flagged and never booked (checked at the end).
+ */
+async function expiredAfterDeposit(w: World): Promise<Violation[]> {
+  const rows = (await w.checkDb.execute(sql`select id, psp_payment_key as key from payments
+    where merchant_id = ${w.shop.merchantId} and status = 'FAILURE' and failure_code = 'VIRTUAL_ACCOUNT_EXPIRED'`)) as unknown as { id: string; key: string }[];
+  const sample: unknown[] = [];
+  for (const r of rows) {
+    if (!w.expiredSeenInStep.has(r.id)) w.expiredSeenInStep.set(r.id, w.step);
+    const deposited = w.depositedInStep.get(r.key);
+    if (deposited !== undefined && deposited < w.expiredSeenInStep.get(r.id)!) sample.push({ paymentId: r.id, depositedInStep: deposited, expiredInStep: w.expiredSeenInStep.get(r.id) });
+  }
+  return sample.length ? [{ name: 'no-expiry-after-a-deposit', description: 'a virtual account we ended as expired had not been paid into in an earlier step (the expiry looks it up first)', sample }] : [];
 }
 
 /**

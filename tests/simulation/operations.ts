@@ -215,6 +215,7 @@ async function deposit(w: World, orderIndex: number): Promise<string> {
   const [ours] = await w.db.select({ status: payments.status, failureCode: payments.failureCode }).from(payments).where(eq(payments.pspPaymentKey, account.paymentKey));
   try {
     await depositToVirtualAccount(w.pspDb, { mId: w.pspAccount.mId, paymentKey: account.paymentKey }, w.clock.now);
+    w.depositedInStep.set(account.paymentKey, w.step);
   } catch (err) {
     // A cancel won the race for the account.
     if (err instanceof PspError) return `refused ${err.code}`;

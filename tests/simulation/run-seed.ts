@@ -54,6 +54,7 @@ export async function runSeed(seed: number, databases: SeedDatabases, steps: num
   try {
     const w = await World.create(seed, database, rates, feeBps, { ...defaultRecoveryPolicy, graceMs }, relaySetup);
     for (let i = 1; i <= steps; i++) {
+      w.step = i;
       const step = planStep(w, rng);
       const line = `#${String(i).padStart(3, '0')} ${w.clock.elapsed()} ${describePlan(w, step.plan)}`;
       const notes: string[] = [];
@@ -94,6 +95,7 @@ async function quiesce(w: World, trace: string[]): Promise<Partial<SeedResult> |
   const rng = new Prng(w.seed ^ 0x51e57);
   const note = (s: string) => trace.push(`      ${s}`);
   for (let round = 1; round <= QUIESCENCE_ROUNDS; round++) {
+    w.step++;
     w.rates = { psp: 0, webhook: 0, ...(round <= 2 ? bus : { relay: 0, consumer: 0 }) };
     const late = await w.network.releaseLate(rng, note);
     const webhooks = await deliverDueWebhooks(w.pspDb, { now: w.clock.now(), fetch: webhookFetch(w.db, w.psp(rng, note), rng, 0, note) });

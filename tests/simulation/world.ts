@@ -84,6 +84,12 @@ export class World {
   readonly refundKeys: RefundKeyModel[] = [];
   /** DEPOSIT_CALLBACKs the simulator sent itself (forged or resent) so far: each gets its own transmission id. */
   callbackIds = 0;
+  /** The step being run (quiescence rounds count on), for what happened before what. */
+  step = 0;
+  /** The step in which the bank took a deposit, by paymentKey (the deposit completed within it). */
+  readonly depositedInStep = new Map<string, number>();
+  /** The step after which a payment was first seen ended as expired, by payment id. */
+  readonly expiredSeenInStep = new Map<string, number>();
   /** Broken promises to a client (same checkout key, two orders; …), found while running. */
   readonly problems: string[] = [];
   /** The database for the invariant queries run after every step (see prepared-checks.ts). */
