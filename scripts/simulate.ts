@@ -1,5 +1,5 @@
 /**
- * npm run simulate -- [--seeds N] [--from S] [--seed S] [--steps K] [--concurrency C] [--keep-going]
+ * npm run simulate -- [--seeds N] [--from S] [--seed S] [--steps K] [--concurrency C] [--keep-going] [--trace] [--coverage]
  * The seeded payment-flow simulator (tests/simulation): each seed picks operations and faults,
  * the real code runs on a real PostgreSQL, the invariants are checked after every step. A
  * failure prints the seed, the commit and the trace; `--seed S` replays it.
@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { startEmbeddedPostgres } from '@/db/embedded';
 import { formatFailure, type SeedResult } from '../tests/simulation/run-seed';
 import { gitSha, runSeeds } from '../tests/simulation/run-seeds';
+import { formatCoverage } from '../tests/simulation/coverage';
 
 const USAGE = `Usage: npm run simulate -- [options]
   --seeds N        how many seeds to run (default 200)
@@ -22,6 +23,7 @@ const USAGE = `Usage: npm run simulate -- [options]
   --concurrency C  seeds run side by side, each in its own database (default 3)
   --keep-going     report every failing seed instead of stopping at the first
   --trace          print every seed's trace, passing or not
+  --coverage       at the end, the share of seeds in which each virtual-account case happened
   --help           this text
 Database: SIM_DATABASE_URL or DATABASE_URL names a local PostgreSQL server on which each seed gets
 a database of its own (created and dropped); without either an embedded PostgreSQL is started.
@@ -53,6 +55,7 @@ try {
       concurrency: { type: 'string' },
       'keep-going': { type: 'boolean', default: false },
       trace: { type: 'boolean', default: false },
+      coverage: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -95,8 +98,10 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   let done = 0;
   let lastReport = t0;
+  const traces: string[][] = [];
   const progress = (r: SeedResult) => {
     done++;
+    if (args.coverage) traces.push(r.trace);
     // A failure's report carries its trace; a passing seed's is printed on request.
     if (r.ok && (single !== undefined || args.trace)) console.log(`seed ${r.seed}:\n${r.trace.join('\n')}\n`);
     if (!r.ok) console.log(`\n${formatFailure(r, sha)}\n`);
@@ -110,6 +115,7 @@ async function main(): Promise<number> {
     const summary = await runSeeds({ databaseUrl: url, seeds, steps, concurrency, stopOnFailure: !args['keep-going'], onResult: progress });
     const secs = summary.ms / 1000;
     say(`${summary.ran} seeds in ${secs.toFixed(1)} s (${(summary.ran / secs).toFixed(1)} seeds/s), ${summary.failures.length} failed`);
+    if (args.coverage) say(`virtual accounts, share of ${traces.length} seeds: ${formatCoverage(traces)}`);
     if (summary.failures.length) say(`failing seeds: ${summary.failures.map((f) => f.seed).join(' ')} (git ${sha}, --steps ${steps})`);
     return summary.failures.length ? 1 : 0;
   } finally {

@@ -4,7 +4,7 @@ import { log } from '@/lib/log';
 import { meaningOfConfirmError } from '@/lib/psp/confirm-errors';
 import type { TossClient, TossPayment } from '@/lib/psp/toss-client';
 import { approvePayment, awaitDeposit, failPayment, markOutcomeUnknown } from './finish-payment';
-import { parseTossDateTime } from './pay-method';
+import { parseTossDateTime, payMethodOf } from './pay-method';
 import { transitionPayment, type Payment } from './state-machine';
 
 /**
@@ -46,6 +46,18 @@ export async function adoptPspPayment(db: Db, payment: Payment, psp: TossPayment
   const ours = psp.orderId === payment.orderId;
   const matches = ours && BigInt(psp.totalAmount) === payment.amount && psp.currency === payment.currency;
   if (payment.status === 'AWAITING_DEPOSIT') return adoptForVirtualAccount(db, payment, psp, matches, actor);
+  if (psp.status === 'DONE' && matches && payMethodOf(psp).method === 'VIRTUAL_ACCOUNT') {
+    // Paid into a virtual account before we learned it was issued (the confirm's answer lost, the
+    // shopper quick): record the account on the way, as the deposit's own path would have. Without
+    // it every genuine DEPOSIT_CALLBACK of this payment is refused (no account of ours to check
+    // its secret against), and the payment's history would skip the wait it went through.
+    const account = issuedAccount(psp);
+    if (account) {
+      const waiting = await awaitDeposit(db, payment, psp, account, actor);
+      if (!waiting) return null; // another path moved it first
+      return adoptForVirtualAccount(db, waiting, psp, matches, actor);
+    }
+  }
   if (psp.status === 'DONE' && matches) return approvePayment(db, payment, psp, actor);
   if (psp.status === 'WAITING_FOR_DEPOSIT' && matches) {
     const account = issuedAccount(psp);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { pg, type Db, type DbOrTx } from '@/db/client';
 import { payments, pspWebhookReceipts, refunds } from '@/db/schema';
 import { AppError } from '@/lib/errors';
+import { chargedAtPsp } from '@/lib/payments/charged-at-psp';
 import { adoptPspPayment } from '@/lib/payments/finish-with-psp';
 import { reverseDeposit } from '@/lib/payments/reverse-deposit';
 import type { TossClient } from '@/lib/psp/toss-client';
@@ -120,9 +121,11 @@ async function actOn(db: Db, psp: TossClient, receipt: typeof pspWebhookReceipts
       return { reverse: ours };
     }
     const refundsAgree = refundedAtPsp >= (bookedBefore.get(ours.id) ?? 0n) && refundedAtPsp <= ours.refundedAmount + inFlight;
-    const agrees =
-      ((truth.status === 'DONE' || truth.status === 'PARTIAL_CANCELED' || truth.status === 'CANCELED') && ours.status !== 'FAILURE' && refundsAgree) ||
-      ((truth.status === 'ABORTED' || truth.status === 'EXPIRED') && ours.status === 'FAILURE');
+    // Not charged on either side agrees too: ABORTED/EXPIRED, and a virtual account we ended
+    // unpaid (expired: the PSP keeps it WAITING_FOR_DEPOSIT; called off: CANCELED, never approved),
+    // whatever late or repeated webhook about it arrives.
+    const charged = chargedAtPsp(truth);
+    const agrees = (charged && ours.status !== 'FAILURE' && refundsAgree) || (!charged && ours.status === 'FAILURE');
     if (agrees) return { outcome: 'no change: we already agree with the PSP' };
     await flagForAttention(tx, ours, `PSP says ${truth.status} (refunded ${refundedAtPsp}) while we have ${ours.status} (refunded ${ours.refundedAmount})`);
     return { outcome: 'flagged: disagrees with the PSP' };

@@ -7,6 +7,7 @@ import { newId } from '@/lib/ids';
 import { postJournal } from '@/lib/ledger/post-journal';
 import { settlementLines } from '@/lib/ledger/posting-rules';
 import type { TossClient, TossPayment, TossSettlement } from '@/lib/psp/toss-client';
+import { chargedAtPsp } from '@/lib/payments/charged-at-psp';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be yyyy-MM-dd');
 export const reconciliationRangeSchema = z.object({ fromDate: isoDate, toDate: isoDate })
@@ -103,7 +104,7 @@ async function classify(psp: TossClient, p: Payment, rows: TossSettlement[]): Pr
   }
   if (lookup.kind !== 'ok') return verdict('STATUS_MISMATCH', `Could not read the PSP's record (${lookup.kind === 'error' ? lookup.code : lookup.reason}); compare again later.`, null);
   const truth: TossPayment = lookup.value;
-  const pspCharged = truth.status === 'DONE' || truth.status === 'PARTIAL_CANCELED' || truth.status === 'CANCELED';
+  const pspCharged = chargedAtPsp(truth);
   if (pspCharged !== FINISHED_OK.has(p.status)) return verdict('STATUS_MISMATCH', `The PSP says ${truth.status}; we have ${p.status}.`, truth);
   const refundedAtPsp = BigInt(truth.totalAmount - truth.balanceAmount);
   if ((truth.status === 'CANCELED' || truth.status === 'PARTIAL_CANCELED') && FINISHED_OK.has(p.status) && refundedAtPsp > p.refundedAmount) {

@@ -12,6 +12,7 @@ import { createTossClient } from '@/lib/psp/toss-client';
 import { dailyReconciliationJob } from '@/lib/recovery/jobs/daily-reconciliation';
 import { defaultRecoveryPolicy } from '@/lib/recovery/recovery-policy';
 import { requestRefund } from '@/lib/refunds/request-refund';
+import { cancelVirtualAccount } from '@/lib/refunds/cancel-virtual-account';
 import { usePaymentsHarness } from '../helpers/payments-harness';
 
 const t = usePaymentsHarness({ isolated: true });
@@ -97,5 +98,18 @@ describe('reconciliation', () => {
   it('refuses a bad date range with a clear error', async () => {
     await expect(runReconciliation(t.db, t.psp.client(), { fromDate: '2026-11-22', toDate: '2026-11-01' }, 'test')).rejects.toThrow(/fromDate must not be after toDate/);
     await expect(runReconciliation(t.db, t.psp.client(), { fromDate: '22-11-2026', toDate: '2026-11-01' }, 'test')).rejects.toThrow(/yyyy-MM-dd/);
+  });
+
+  it('a virtual account called off before its deposit is charged on neither side: MATCHED', async () => {
+    // Seeded simulator, seed 900011: the PSP reports it CANCELED (as Toss does), which
+    // reconciliation read as a charge and reported as a STATUS_MISMATCH against our FAILURE.
+    const order = await createOrder(t.db, { items: [{ productId: t.shop.productIds[1], quantity: 1 }], checkoutKey: newId('cfm') });
+    const view = await confirmPayment(t.db, t.psp.client(), successRedirectSchema.parse(await t.psp.approve(order, 'VIRTUAL_ACCOUNT')));
+    expect(view.status).toBe('AWAITING_DEPOSIT');
+    const ended = await cancelVirtualAccount(t.db, t.psp.client(), { merchantId: t.shop.merchantId, paymentId: view.payment!.id, reason: '주문 취소', requestedBy: 'test' });
+    expect(ended.status).toBe('FAILURE');
+    const run = await runReconciliation(t.db, t.psp.client(), { fromDate: today, toDate: today }, 'test');
+    const [item] = (await itemsOf(run.runId)).filter((i) => i.paymentId === ended.id);
+    expect([item?.classification, item?.detail]).toEqual(['MATCHED', expect.stringMatching(/Not charged on either side/)]);
   });
 });

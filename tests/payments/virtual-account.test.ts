@@ -8,7 +8,7 @@ import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
 import { getOrderStatus } from '@/lib/payments/get-order-status';
 import { receiveDepositCallback } from '@/lib/psp-webhooks/deposit-callback';
-import { processPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
+import { processPspWebhook, recordPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
 import { cancelVirtualAccount } from '@/lib/refunds/cancel-virtual-account';
 import { requestRefund } from '@/lib/refunds/request-refund';
 import { openRefundAccount } from '@/lib/refunds/refund-account';
@@ -171,6 +171,30 @@ describe('recovery of a virtual account whose confirm answer was lost', () => {
   });
 });
 
+describe('a deposit made before we learned of the account', () => {
+  it('recovery finds DONE: the account is recorded on the way (AWAITING_DEPOSIT, then SUCCESS), so the PSP\'s own callbacks are accepted', async () => {
+    // Seeded simulator, seed 900023: the confirm's answer was lost, the shopper paid at once, and
+    // recovery approved the payment straight from DONE without its virtual account. Every genuine
+    // DEPOSIT_CALLBACK of it was then answered 404 (no account of ours for the order) until the
+    // PSP gave up.
+    const order = await newOrder();
+    const query = successRedirectSchema.parse(await t.psp.approve(order, 'VIRTUAL_ACCOUNT'));
+    await injectFault(sandboxDb(t.db), `m${t.psp.secretKey.slice('test_sk_'.length).slice(0, 12)}`, { operation: 'confirm', mode: 'lose-response' });
+    await confirmPayment(t.db, t.psp.client(), query);
+    expect((await paymentOf(order.orderId)).status).toBe('UNKNOWN');
+    await t.psp.bank(query.paymentKey, 'deposit');
+    expect(await recoverPayment(t.db, t.psp.client(), await paymentOf(order.orderId), { ...defaultRecoveryPolicy, graceMs: 0 })).toBe('finished');
+    const p = await paymentOf(order.orderId);
+    expect([p.status, p.method]).toEqual(['SUCCESS', 'VIRTUAL_ACCOUNT']);
+    expect(await t.db.select().from(virtualAccounts).where(eq(virtualAccounts.paymentId, p.id))).toHaveLength(1);
+    const facts = await orderFacts(t.db, order.orderId);
+    expect(facts.history.filter((e) => e === 'DEPOSIT_AWAITED' || e === 'APPROVED')).toEqual(['DEPOSIT_AWAITED', 'APPROVED']);
+    expect(facts.journals.map((j) => j.kind)).toEqual(['PAYMENT_APPROVAL']);
+    // The PSP's callback of that deposit is genuine: accepted, and nothing more to do.
+    expect(await deliver(await callbackOf(query.paymentKey))).toMatch(/already agree/);
+  });
+});
+
 describe('the due date passes (no webhook comes)', () => {
   const policy = { ...defaultRecoveryPolicy, depositDueGraceMs: 0 };
   const runJob = () => expireDepositsJob.run({ db: t.db, psp: t.psp.client(), policy, log: pino({ level: 'silent' }) });
@@ -200,6 +224,19 @@ describe('the due date passes (no webhook comes)', () => {
     expect(flagged.status).toBe('FAILURE');
     expect(flagged.needsAttention).toMatch(/PSP says DONE/);
     expect((await orderFacts(t.db, order.orderId)).journals).toHaveLength(0);
+  });
+
+  it('a callback that arrives after the expiry (the PSP still says WAITING_FOR_DEPOSIT, expired) changes nothing and flags nothing', async () => {
+    // Seeded simulator, seed 900000: the issue callback of a 1-hour account reached us only after
+    // recovery had expired it, and the payment was flagged for a person although both sides agree.
+    const { order, paymentKey } = await paidWith('VIRTUAL_ACCOUNT');
+    const issued = await callbackOf(paymentKey);
+    await ourDueDatePassed((await paymentOf(order.orderId)).id);
+    await t.psp.bank(paymentKey, 'pass-due-date');
+    await runJob();
+    expect(await deliver(issued)).toMatch(/already agree/);
+    const p = await paymentOf(order.orderId);
+    expect([p.status, p.failureCode, p.needsAttention]).toEqual(['FAILURE', 'VIRTUAL_ACCOUNT_EXPIRED', null]);
   });
 
   it('while the PSP does not call it expired, nothing changes and it is asked again later', async () => {
@@ -246,6 +283,20 @@ describe('refunds of virtual accounts', () => {
     expect(facts.journals).toHaveLength(0);
     expect(facts.events.map((e) => e.eventType).sort()).toEqual(['PaymentAwaitingDeposit', 'PaymentFailed']);
     await expect(t.psp.bank(paymentKey, 'deposit')).rejects.toThrow(/400/); // the bank takes nothing into it now
+  });
+
+  it('the PSP\'s CANCELED webhook after a cancel before the deposit changes nothing and flags nothing', async () => {
+    // Seeded simulator, seed 900011: the PAYMENT_STATUS_CHANGED (CANCELED) of a virtual account
+    // called off before its deposit was processed after our FAILURE and flagged it ("PSP says
+    // CANCELED (refunded 45000) while we have FAILURE"), though no money ever moved.
+    const { order, paymentKey } = await paidWith('VIRTUAL_ACCOUNT');
+    const p = await paymentOf(order.orderId);
+    await cancelVirtualAccount(t.db, t.psp.client(), { merchantId: t.shop.merchantId, paymentId: p.id, reason: '주문 취소', requestedBy: 'test' });
+    const id = `whtrans_${newId('evt')}`;
+    expect(await recordPspWebhook(t.db, id, { eventType: 'PAYMENT_STATUS_CHANGED', data: { paymentKey, orderId: order.orderId, status: 'CANCELED' } })).toBe('stored');
+    expect(await processPspWebhook(t.db, t.psp.client(), id)).toMatch(/already agree/);
+    const ended = await paymentOf(order.orderId);
+    expect([ended.status, ended.failureCode, ended.needsAttention]).toEqual(['FAILURE', 'CANCELED_BEFORE_DEPOSIT', null]);
   });
 
   it('after the deposit: a refund needs the shopper\'s account, keeps it encrypted and masked, and books only what the PSP refunded', async () => {

@@ -15,9 +15,22 @@ const ALLOWED_TRANSITIONS = [
   '∅>NOT_STARTED', 'NOT_STARTED>EXECUTING', 'NOT_STARTED>FAILURE', 'EXECUTING>SUCCESS', 'EXECUTING>FAILURE', 'EXECUTING>UNKNOWN',
   'UNKNOWN>SUCCESS', 'UNKNOWN>FAILURE', 'SUCCESS>PARTIALLY_REFUNDED', 'SUCCESS>REFUNDED', 'PARTIALLY_REFUNDED>PARTIALLY_REFUNDED',
   'PARTIALLY_REFUNDED>REFUNDED',
+  // Virtual accounts: issued (the confirm or a lookup says WAITING_FOR_DEPOSIT), then paid, expired or cancelled; a reversed deposit waits again.
+  'EXECUTING>AWAITING_DEPOSIT', 'UNKNOWN>AWAITING_DEPOSIT', 'AWAITING_DEPOSIT>SUCCESS', 'AWAITING_DEPOSIT>FAILURE', 'SUCCESS>AWAITING_DEPOSIT',
 ];
 const PAID = sql.raw(`('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED')`);
 const PSP_CHARGED = sql.raw(`('DONE', 'CANCELED', 'PARTIAL_CANCELED')`);
+/**
+ * The PSP took the shopper's money for payment `q`: a virtual account cancelled before its deposit
+ * is CANCELED too, but nothing was ever paid into it (no APPROVAL movement).
+ */
+const PSP_TOOK_MONEY = sql.raw(`(q.status in ('DONE', 'CANCELED', 'PARTIAL_CANCELED') and exists (select 1 from sandbox.transactions a where a.payment_key = q.payment_key and a.kind = 'APPROVAL'))`);
+/**
+ * A deposit that came after we had ended the virtual account as expired: the PSP holds the money,
+ * we hold FAILURE, and the rule is that a person is told (the flag of lib/psp-webhooks, and
+ * reconciliation's mismatch), never that it is booked by itself.
+ */
+const LATE_DEPOSIT_FLAGGED = sql.raw(`(p.status = 'FAILURE' and p.failure_code = 'VIRTUAL_ACCOUNT_EXPIRED' and p.needs_attention like 'PSP says DONE%')`);
 
 /**
  * Safety properties that hold after every step, on top of the product's invariants: they compare
@@ -27,6 +40,8 @@ const PSP_CHARGED = sql.raw(`('DONE', 'CANCELED', 'PARTIAL_CANCELED')`);
 function stepQueries(w: World): NamedCheck[] {
   const m = w.shop.merchantId;
   const mId = w.pspAccount.mId;
+  const now = w.clock.now().toISOString();
+  const grace = w.policy.depositDueGraceMs;
   return [
     {
       name: 'history-is-a-valid-path',
@@ -58,7 +73,7 @@ function stepQueries(w: World): NamedCheck[] {
       query: sql`select p.id, p.status, p.amount::text, p.refunded_amount::text, q.status as psp_status, q.amount::text as psp_amount, (q.amount - q.balance_amount)::text as psp_refunded
         from payments p left join sandbox.payments q on q.payment_key = p.psp_payment_key and q.m_id = ${mId}
         where p.merchant_id = ${m} and p.status in ${PAID}
-          and (q.payment_key is null or q.status not in ${PSP_CHARGED} or q.amount <> p.amount or q.order_id <> p.order_id or p.refunded_amount > q.amount - q.balance_amount)`,
+          and (q.payment_key is null or not ${PSP_TOOK_MONEY} or q.amount <> p.amount or q.order_id <> p.order_id or p.refunded_amount > q.amount - q.balance_amount)`,
     },
     {
       name: 'refund-reservations-within-capture',
@@ -85,6 +100,26 @@ function stepQueries(w: World): NamedCheck[] {
         union all
         select min(r.id), count(*)::text, r.psp_transaction_key, 'named by several refunds' from refunds r
           where r.merchant_id = ${m} and r.status = 'SUCCEEDED' group by r.psp_transaction_key having count(*) > 1`,
+    },
+    {
+      name: 'one-approval-journal-ever',
+      description: 'a payment has at most one approval journal whatever callbacks arrived; one awaiting its deposit has no journal but an approval its reversal undid',
+      query: sql`select p.id, p.status::text, count(j.id) filter (where j.kind = 'PAYMENT_APPROVAL')::int as approvals,
+          count(j.id) filter (where j.kind = 'CORRECTION' and j.external_ref like 'deposit-reversal:%')::int as reversals, count(j.id)::int as journals
+        from payments p join journals j on j.payment_id = p.id where p.merchant_id = ${m}
+        group by p.id, p.status
+        having count(j.id) filter (where j.kind = 'PAYMENT_APPROVAL') > 1
+          or (p.status = 'AWAITING_DEPOSIT' and (count(j.id) filter (where j.kind = 'PAYMENT_APPROVAL') <> count(j.id) filter (where j.kind = 'CORRECTION' and j.external_ref like 'deposit-reversal:%')
+            or count(j.id) filter (where j.kind not in ('PAYMENT_APPROVAL', 'CORRECTION')) > 0))`,
+    },
+    {
+      name: 'expired-only-when-due-and-unpaid',
+      description: 'a virtual account we ended as expired was past its due date at the PSP, and nothing was paid into it before our expiry could run (due date + grace)',
+      query: sql`select p.id, q.payment_key, q.status::text as psp_status, q.va_due_at, a.occurred_at as deposited_at
+        from payments p join sandbox.payments q on q.payment_key = p.psp_payment_key and q.m_id = ${mId}
+        left join sandbox.transactions a on a.payment_key = q.payment_key and a.kind = 'APPROVAL'
+        where p.merchant_id = ${m} and p.status = 'FAILURE' and p.failure_code = 'VIRTUAL_ACCOUNT_EXPIRED'
+          and (q.va_due_at > ${now}::timestamptz or a.occurred_at <= q.va_due_at + ${grace}::bigint * interval '1 millisecond')`,
     },
     {
       name: 'projection-exactly-once',
@@ -115,12 +150,16 @@ function stepQueries(w: World): NamedCheck[] {
 function finalQueries(w: World): NamedCheck[] {
   const m = w.shop.merchantId;
   const mId = w.pspAccount.mId;
+  const now = w.clock.now().toISOString();
+  const grace = w.policy.depositDueGraceMs;
   return [
     {
       name: 'nothing-unfinished',
-      description: 'no payment is unfinished or flagged for a person, no refund in flight, no webhook undelivered or unprocessed, no event unpublished',
-      query: sql`select 'payment' as what, id, status::text, needs_attention as detail from payments
-          where merchant_id = ${m} and (status in ('NOT_STARTED', 'EXECUTING', 'UNKNOWN') or needs_attention is not null)
+      description: 'no payment is unfinished or flagged for a person (but a late deposit, which must be), none awaits a deposit past its due date, no refund in flight, no webhook undelivered or unprocessed, no event unpublished',
+      query: sql`select 'payment' as what, p.id, p.status::text, p.needs_attention as detail from payments p
+          where p.merchant_id = ${m} and (p.status in ('NOT_STARTED', 'EXECUTING', 'UNKNOWN') or (p.needs_attention is not null and not ${LATE_DEPOSIT_FLAGGED}))
+        union all select 'deposit past due', p.id, p.status::text, va.due_at::text from payments p join virtual_accounts va on va.payment_id = p.id
+          where p.merchant_id = ${m} and p.status = 'AWAITING_DEPOSIT' and va.due_at + ${grace}::bigint * interval '1 millisecond' < ${now}::timestamptz
         union all select 'refund', id, status::text, failure_message from refunds where merchant_id = ${m} and status in ('PENDING', 'UNKNOWN')
         union all select 'psp-webhook', transmission_id, status::text, last_result from sandbox.webhook_deliveries where m_id = ${mId} and status <> 'DELIVERED'
         union all select 'webhook-receipt', transmission_id, 'unprocessed', event_type from psp_webhook_receipts where processed_at is null
@@ -128,12 +167,19 @@ function finalQueries(w: World): NamedCheck[] {
     },
     {
       name: 'psp-charges-are-ours',
-      description: 'every payment the PSP charged is paid with us, with the refunds the PSP made (no lost approved payment)',
+      description: 'every payment the PSP took money for is paid with us, with the refunds the PSP made (no lost approved payment); a deposit after our expiry is flagged instead',
       query: sql`select q.payment_key, q.order_id, q.status::text as psp_status, q.amount::text, (q.amount - q.balance_amount)::text as psp_refunded,
-          p.id, p.status::text, p.refunded_amount::text
+          p.id, p.status::text, p.refunded_amount::text, p.needs_attention
         from sandbox.payments q left join payments p on p.psp_payment_key = q.payment_key
-        where q.m_id = ${mId} and q.status in ${PSP_CHARGED}
-          and (p.id is null or p.status not in ${PAID} or p.refunded_amount <> q.amount - q.balance_amount)`,
+        where q.m_id = ${mId} and ${PSP_TOOK_MONEY}
+          and (p.id is null or p.status not in ${PAID} or p.refunded_amount <> q.amount - q.balance_amount) and not coalesce(${LATE_DEPOSIT_FLAGGED}, false)`,
+    },
+    {
+      name: 'late-deposit-reported',
+      description: 'money the PSP took for a payment we hold as FAILURE (a deposit after the expiry) is flagged for a person, never booked',
+      query: sql`select q.payment_key, q.status::text as psp_status, p.id, p.status::text, p.failure_code, p.needs_attention
+        from sandbox.payments q join payments p on p.psp_payment_key = q.payment_key
+        where q.m_id = ${mId} and ${PSP_TOOK_MONEY} and p.status = 'FAILURE' and not ${LATE_DEPOSIT_FLAGGED}`,
     },
     {
       name: 'psp-cancels-are-our-refunds',
@@ -174,7 +220,25 @@ export async function checkStep(w: World): Promise<Violation[]> {
     runQueries(w, stepQueries(w)),
   ]);
   const bus = w.channel.problems.length ? [{ name: 'valid-events-on-the-bus', description: 'every message on the topic is a valid event', sample: w.channel.problems.slice(0, 5) }] : [];
-  return [...fromInvariants(invariants), ...sim, ...bus, ...(await eventsInKeyOrder(w)), ...clientPromises(w)];
+  return [...fromInvariants(invariants), ...sim, ...bus, ...(await eventsInKeyOrder(w)), ...(await expiredAfterDeposit(w)), ...clientPromises(w)];
+}
+
+/**
+ * An account we ended as expired must not have been paid into in an earlier step: the expiry
+ * looks the payment up first, and a PSP that already has the deposit says DONE (which books it).
+ * Deposit and expiry in the same step (a burst) may go either way; a deposit in a later step is
+ * a late deposit, flagged and never booked (checked at the end).
+ */
+async function expiredAfterDeposit(w: World): Promise<Violation[]> {
+  const rows = (await w.checkDb.execute(sql`select id, psp_payment_key as key from payments
+    where merchant_id = ${w.shop.merchantId} and status = 'FAILURE' and failure_code = 'VIRTUAL_ACCOUNT_EXPIRED'`)) as unknown as { id: string; key: string }[];
+  const sample: unknown[] = [];
+  for (const r of rows) {
+    if (!w.expiredSeenInStep.has(r.id)) w.expiredSeenInStep.set(r.id, w.step);
+    const deposited = w.depositedInStep.get(r.key);
+    if (deposited !== undefined && deposited < w.expiredSeenInStep.get(r.id)!) sample.push({ paymentId: r.id, depositedInStep: deposited, expiredInStep: w.expiredSeenInStep.get(r.id) });
+  }
+  return sample.length ? [{ name: 'no-expiry-after-a-deposit', description: 'a virtual account we ended as expired had not been paid into in an earlier step (the expiry looks it up first)', sample }] : [];
 }
 
 /**

@@ -1,5 +1,10 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { payments } from '@/db/schema';
+import { pspPayments, pspWebhookDeliveries } from '@/sandbox/db/schema';
+import { kstLocalMicros } from '@/sandbox/lib/clock';
+import { PspError } from '@/sandbox/lib/errors';
+import { depositToVirtualAccount } from '@/sandbox/lib/virtual-account-bank';
+import { cancelVirtualAccount } from '@/lib/refunds/cancel-virtual-account';
 import { AppError } from '@/lib/errors';
 import { kstDateOf } from '@/lib/kst';
 import { createOrder } from '@/lib/orders/create-order';
@@ -14,7 +19,7 @@ import { describeTick, recoveryTick } from '@/lib/recovery/recovery-loop';
 import { requestRefund } from '@/lib/refunds/request-refund';
 import { describePlan, type Plan, type Planned } from './plans';
 import type { Prng } from '@/lib/prng';
-import { webhookFetch } from './webhook-network';
+import { receiveInbound, webhookFetch } from './webhook-network';
 import { silentLog, type OrderModel, type World } from './world';
 
 /** Runs a plan against the real code; returns what a client would have seen. */
@@ -56,6 +61,16 @@ export async function runPlan(w: World, step: Planned, note: (s: string) => void
       return 'ok';
     case 'reconcile':
       return reconcile(w, faults, note);
+    case 'deposit':
+      return deposit(w, plan.order);
+    case 'forged-callback':
+      return forgedCallback(w, plan, faults, note);
+    case 'due-date-passes':
+      return dueDatePasses(w, plan.order, plan.extraMs);
+    case 'cancel-virtual-account':
+      return cancelAccount(w, plan.order, faults, note);
+    case 'callback-again':
+      return callbackAgain(w, plan);
     case 'concurrently': {
       const outcomes = await Promise.all(plan.steps.map((s) => runPlan(w, s, note).catch((err: unknown) => {
         throw Object.assign(err as Error, { during: describePlan(w, s.plan) });
@@ -113,6 +128,8 @@ async function openWindow(w: World, orderIndex: number, action: WindowAction, re
     successUrl: 'http://shop.sim/checkout/success',
     failUrl: 'http://shop.sim/checkout/fail',
     action,
+    payWith: o.payWith,
+    validHours: o.validHours,
   }, w.clock.now);
   w.redirects[redirectIndex]!.url = url;
   const u = new URL(url);
@@ -161,7 +178,7 @@ async function refund(w: World, plan: Extract<Plan, { kind: 'refund' }>, faults:
       merchantId: w.shop.merchantId,
       paymentId: latest.id,
       idempotencyKey: k.key,
-      request: { amount: plan.otherAmount ?? k.amount, reason: 'simulated refund' },
+      request: { amount: plan.otherAmount ?? k.amount, reason: 'simulated refund', refundReceiveAccount: o.payWith === 'VIRTUAL_ACCOUNT' && !plan.withoutAccount ? REFUND_ACCOUNT : undefined },
       requestedBy: 'sim-merchant',
     });
     if (k.refundId && k.refundId !== r.id) w.problems.push(`k${keyIndex}: one Idempotency-Key returned refunds ${k.refundId} and ${r.id}`);
@@ -170,6 +187,110 @@ async function refund(w: World, plan: Extract<Plan, { kind: 'refund' }>, faults:
     return `${r.status} ${r.amount}`;
   })));
   return outcomes.join(' | ');
+}
+
+/** The shopper's bank account a virtual account's refund goes back to (what the merchant's dashboard asks for). */
+const REFUND_ACCOUNT = { bank: '88', accountNumber: '110123456789', holderName: '홍길동' };
+
+/** The order's latest virtual account at the PSP (in `statuses` if given). */
+async function pspAccountOf(w: World, orderId: string, statuses?: ('IN_PROGRESS' | 'WAITING_FOR_DEPOSIT' | 'DONE')[]) {
+  const [row] = await w.pspDb.select().from(pspPayments)
+    .where(and(eq(pspPayments.mId, w.pspAccount.mId), eq(pspPayments.orderId, orderId), eq(pspPayments.method, 'VIRTUAL_ACCOUNT'),
+      statuses ? inArray(pspPayments.status, statuses) : undefined))
+    .orderBy(desc(pspPayments.requestedAt)).limit(1);
+  return row;
+}
+
+/**
+ * The bank takes the shopper's money into the order's virtual account (the sandbox moves its
+ * payment to DONE and queues a DEPOSIT_CALLBACK, delivered by later webhook steps through the
+ * seeded network). The bank takes it after the due date too; if we had ended the payment by
+ * then, it is a late deposit, which must be reported as a mismatch and never booked.
+ */
+async function deposit(w: World, orderIndex: number): Promise<string> {
+  const o = w.orders[orderIndex]!;
+  if (!o.orderId) return 'no such order';
+  const account = await pspAccountOf(w, o.orderId, ['WAITING_FOR_DEPOSIT']);
+  if (!account) return 'no account awaiting a deposit';
+  const [ours] = await w.db.select({ status: payments.status, failureCode: payments.failureCode }).from(payments).where(eq(payments.pspPaymentKey, account.paymentKey));
+  try {
+    await depositToVirtualAccount(w.pspDb, { mId: w.pspAccount.mId, paymentKey: account.paymentKey }, w.clock.now);
+    w.depositedInStep.set(account.paymentKey, w.step);
+  } catch (err) {
+    // A cancel won the race for the account.
+    if (err instanceof PspError) return `refused ${err.code}`;
+    throw err;
+  }
+  const afterDue = account.vaDueAt!.getTime() < w.clock.now().getTime();
+  return `deposited ${account.paymentKey.slice(-6)}${afterDue ? ' after the due date' : ''}${ours?.status === 'FAILURE' ? ` into a payment we ended (${ours.failureCode}): late deposit` : ''}`;
+}
+
+/**
+ * A DEPOSIT_CALLBACK that is not the PSP's (a wrong secret, an order we never issued an account
+ * for), refused with 401/404 and nothing changed; or one with the genuine secret claiming DONE
+ * whatever the PSP says (a replay), accepted and then acted on by the PSP's own record only.
+ */
+async function forgedCallback(w: World, plan: Extract<Plan, { kind: 'forged-callback' }>, faults: Prng, note: (s: string) => void): Promise<string> {
+  const o = w.orders[plan.order]!;
+  const account = o.orderId ? await pspAccountOf(w, o.orderId) : undefined;
+  if (plan.forgery === 'stale-claim' && !account) return 'no account to replay';
+  const body = {
+    createdAt: kstLocalMicros(w.clock.now()),
+    secret: plan.forgery === 'wrong-secret' || !account ? `ps_forged${w.seed}x${plan.id}${'A'.repeat(12)}` : account.secret!,
+    status: 'DONE',
+    transactionKey: null,
+    orderId: plan.forgery === 'unknown-order' || !o.orderId ? `ord_sim_unknown_${w.seed}_${plan.id}` : o.orderId,
+  };
+  const res = await receiveInbound(w.db, w.psp(faults, note), `sim-forged-${w.seed}-${plan.id}`, JSON.stringify(body), true, note);
+  if (plan.forgery !== 'stale-claim' && res.status < 400) w.problems.push(`o${o.index}: a forged DEPOSIT_CALLBACK (${plan.forgery}) was accepted (HTTP ${res.status})`);
+  return `HTTP ${res.status}`;
+}
+
+/** Time moves past the due date of the order's latest virtual account and the recovery grace (Toss sends no webhook). */
+async function dueDatePasses(w: World, orderIndex: number, extraMs: number): Promise<string> {
+  const o = w.orders[orderIndex]!;
+  const account = o.orderId ? await pspAccountOf(w, o.orderId) : undefined;
+  if (!account) return 'no account issued';
+  const ms = account.vaDueAt!.getTime() + w.policy.depositDueGraceMs + extraMs - w.clock.now().getTime();
+  if (ms <= 0) return 'already past its due date';
+  w.clock.advance(ms);
+  return `advanced ${Math.round(ms / 60_000)} min`;
+}
+
+/**
+ * The PSP queues one of the order's delivered DEPOSIT_CALLBACKs again, due now (the next
+ * psp-webhooks step sends it): the same transmission id (our receipt must see a duplicate) or a
+ * copy under a new one (a fresh receipt, acted on by a lookup that changes nothing).
+ */
+async function callbackAgain(w: World, plan: Extract<Plan, { kind: 'callback-again' }>): Promise<string> {
+  const o = w.orders[plan.order]!;
+  if (!o.orderId) return 'no such order';
+  const [sent] = await w.pspDb.select().from(pspWebhookDeliveries)
+    .innerJoin(pspPayments, eq(pspPayments.paymentKey, pspWebhookDeliveries.paymentKey))
+    .where(and(eq(pspWebhookDeliveries.mId, w.pspAccount.mId), eq(pspPayments.orderId, o.orderId), eq(pspWebhookDeliveries.eventType, 'DEPOSIT_CALLBACK'), eq(pspWebhookDeliveries.status, 'DELIVERED')))
+    .orderBy(plan.which === 'first' ? pspWebhookDeliveries.createdAt : desc(pspWebhookDeliveries.createdAt)).limit(1);
+  if (!sent) return 'no callback delivered yet';
+  const d = sent.webhook_deliveries;
+  const status = (JSON.parse(d.body) as { status?: string }).status;
+  if (plan.newId === undefined) {
+    await w.pspDb.update(pspWebhookDeliveries).set({ status: 'PENDING', nextAttemptAt: w.clock.now() }).where(eq(pspWebhookDeliveries.transmissionId, d.transmissionId));
+    return `${status} callback queued again`;
+  }
+  await w.pspDb.insert(pspWebhookDeliveries).values({ ...d, transmissionId: `sim-again-${w.seed}-${plan.newId}`, status: 'PENDING', retriedCount: 0, nextAttemptAt: w.clock.now(), lastAttemptAt: null, lastResult: null, deliveredAt: null });
+  return `${status} callback queued again under a new transmission id`;
+}
+
+/** The merchant calls off the order's virtual account before the deposit (a whole cancel, no refund). */
+async function cancelAccount(w: World, orderIndex: number, faults: Prng, note: (s: string) => void): Promise<string> {
+  const o = w.orders[orderIndex]!;
+  if (!o.orderId) return 'no such order';
+  const [awaiting] = await w.db.select({ id: payments.id }).from(payments).where(and(eq(payments.orderId, o.orderId), eq(payments.status, 'AWAITING_DEPOSIT')));
+  const [latest] = awaiting ? [awaiting] : await w.db.select({ id: payments.id }).from(payments).where(eq(payments.orderId, o.orderId)).orderBy(desc(payments.createdAt)).limit(1);
+  if (!latest) return 'no payment';
+  return refusalOr(async () => {
+    const p = await cancelVirtualAccount(w.db, w.psp(faults, note), { merchantId: w.shop.merchantId, paymentId: latest.id, reason: 'simulated cancel', requestedBy: 'sim-merchant' });
+    return `${p.status}${p.failureCode ? ` ${p.failureCode}` : ''}`;
+  });
 }
 
 async function reconcile(w: World, faults: Prng, note: (s: string) => void): Promise<string> {

@@ -24,13 +24,29 @@ export type Plan =
    * `cancelFault`: what the network does to the first copy's first cancel call, whatever the
    * seed's fault rate (refund faults must strike in every seed that refunds).
    */
-  | { kind: 'refund'; key: number; copies: number; otherAmount?: number; cancelFault?: CancelFault }
+  | { kind: 'refund'; key: number; copies: number; otherAmount?: number; cancelFault?: CancelFault; withoutAccount?: boolean }
+  /** The shopper pays into the order's virtual account (the bank's side, at the PSP): DEPOSIT_CALLBACK follows. */
+  | { kind: 'deposit'; order: number }
+  /** A DEPOSIT_CALLBACK not from the PSP, or not true: a wrong secret, an order we do not have, or the real secret claiming DONE. */
+  | { kind: 'forged-callback'; order: number; forgery: Forgery; id: number }
+  /**
+   * The PSP sends one of the order's DEPOSIT_CALLBACKs again (it did not see our 200 in time):
+   * the first (the issue callback, now older than the deposit's: reordered) or the latest; under
+   * the same transmission id or a new one.
+   */
+  | { kind: 'callback-again'; order: number; which: 'first' | 'latest'; newId?: number }
+  /** Simulated time moves past the due date of the order's virtual account (plus `extraMs`); Toss sends nothing. */
+  | { kind: 'due-date-passes'; order: number; extraMs: number }
+  /** The merchant calls off a virtual account before its deposit (a whole cancel). */
+  | { kind: 'cancel-virtual-account'; order: number }
   | { kind: 'relay' }
   | { kind: 'consume' }
   | { kind: 'late-requests' }
   | { kind: 'advance'; ms: number }
   | { kind: 'reconcile' }
   | { kind: 'concurrently'; steps: Planned[] };
+
+export type Forgery = 'wrong-secret' | 'unknown-order' | 'stale-claim';
 
 /** A plan and the generator of its faults (forked from the seed, so faults replay too). */
 export interface Planned {
@@ -57,13 +73,25 @@ const WEIGHTS = {
   reconcile: 0.5,
   concurrently: 4,
   'refund-race': 3.5,
+  // Virtual accounts (only once an order pays by one).
+  deposit: 3,
+  'forged-callback': 0.8,
+  'due-date-passes': 2.5,
+  'cancel-virtual-account': 1.5,
+  'callback-again': 1.5,
 } as const;
 type Kind = keyof typeof WEIGHTS;
 
 type Single = Exclude<Kind, 'concurrently' | 'refund-race'>;
+const VIRTUAL_ACCOUNT_KINDS: Single[] = ['deposit', 'forged-callback', 'due-date-passes', 'cancel-virtual-account', 'callback-again'];
+
+/** Share of orders the shopper pays by virtual account. */
+const VIRTUAL_ACCOUNT_SHARE = 0.4;
+/** `validHours` of an issued account: mostly short, so due dates pass within a seed. */
+const VALID_HOURS = [1, 1, 2, 24, 72];
 
 /** Kinds that may run at the same time as others (the races of the pay flow). */
-const RACERS: Single[] = ['follow-redirect', 'follow-redirect', 'psp-webhooks', 'recovery-tick', 'refund', 'relay', 'consume', 'request-payment', 'open-window'];
+const RACERS: Single[] = ['follow-redirect', 'follow-redirect', 'psp-webhooks', 'recovery-tick', 'refund', 'relay', 'consume', 'request-payment', 'open-window', 'deposit', 'cancel-virtual-account'];
 
 export function planStep(w: World, rng: Prng): Planned {
   const weights: Record<Kind, number> = { ...WEIGHTS };
@@ -72,6 +100,10 @@ export function planStep(w: World, rng: Prng): Planned {
   if (w.redirects.length === 0) weights['follow-redirect'] = 0;
   // A race needs a payment to refund: an order the shopper came back from the window for.
   if (paidLikely(w).length === 0) weights['refund-race'] = 0;
+  const hasVirtualAccounts = vaOrders(w).length > 0;
+  if (!hasVirtualAccounts) for (const k of VIRTUAL_ACCOUNT_KINDS) weights[k] = 0;
+  // The bank, the due date and the merchant's cancel need an issued account: one the shopper came back from the window for.
+  if (issuedLikely(w).length === 0) for (const k of ['deposit', 'due-date-passes', 'cancel-virtual-account', 'callback-again'] as const) weights[k] = 0;
   const racers = w.relaySetup.pace === 'seldom' ? RACERS.filter((k) => k !== 'relay') : RACERS;
   if (w.relaySetup.pace === 'seldom') weights.relay = 0.5;
   const kind = rng.weighted(weights);
@@ -82,6 +114,7 @@ export function planStep(w: World, rng: Prng): Planned {
     const steps = Array.from({ length: n }, () => {
       let k = rng.pick(racers);
       if (k === 'follow-redirect' && redirects === 0) k = 'open-window';
+      if (VIRTUAL_ACCOUNT_KINDS.includes(k) && weights[k] === 0) k = 'psp-webhooks';
       return { plan: planKind(w, rng, k, redirects), faults: rng.fork() };
     });
     return { plan: { kind: 'concurrently', steps }, faults: rng.fork() };
@@ -109,7 +142,9 @@ function planKind(w: World, rng: Prng, kind: Single, redirects = w.redirects.len
       const products = rng.shuffle([0, 1, 2] as const).slice(0, rng.int(1, 2));
       const items = products.map((product) => ({ product, quantity: rng.int(1, 3) }));
       const index = w.orders.length;
-      w.orders.push({ index, checkoutKey: `sim-checkout-${w.seed}-${index}`, items, amount: items.reduce((s, i) => s + PRICES[i.product]! * BigInt(i.quantity), 0n) });
+      const payWith = rng.chance(VIRTUAL_ACCOUNT_SHARE) ? 'VIRTUAL_ACCOUNT' as const : 'CARD' as const;
+      const validHours = payWith === 'VIRTUAL_ACCOUNT' ? rng.pick(VALID_HOURS) : undefined;
+      w.orders.push({ index, checkoutKey: `sim-checkout-${w.seed}-${index}`, items, amount: items.reduce((s, i) => s + PRICES[i.product]! * BigInt(i.quantity), 0n), payWith, validHours });
       return { kind, order: index, copies: rng.chance(0.2) ? 2 : 1 };
     }
     case 'resubmit-checkout':
@@ -136,6 +171,16 @@ function planKind(w: World, rng: Prng, kind: Single, redirects = w.redirects.len
     }
     case 'refund':
       return planRefund(w, rng, 0.1);
+    case 'deposit':
+      return { kind, order: pickVaOrder(w, rng) };
+    case 'forged-callback':
+      return { kind, order: pickVaOrder(w, rng), forgery: rng.weighted({ 'wrong-secret': 2, 'unknown-order': 1, 'stale-claim': 2 }), id: w.callbackIds++ };
+    case 'callback-again':
+      return { kind, order: pickVaOrder(w, rng), which: rng.chance(0.5) ? 'first' : 'latest', newId: rng.chance(0.4) ? w.callbackIds++ : undefined };
+    case 'due-date-passes':
+      return { kind, order: pickVaOrder(w, rng), extraMs: rng.int(1, 30) * 60_000 };
+    case 'cancel-virtual-account':
+      return { kind, order: pickVaOrder(w, rng) };
     case 'advance': {
       const scale = rng.weighted({ seconds: 3, minutes: 4, tenMinutes: 2, hours: 1, days: 0.5 });
       const ms = scale === 'seconds' ? rng.int(1, 59) * 1_000
@@ -150,6 +195,20 @@ function planKind(w: World, rng: Prng, kind: Single, redirects = w.redirects.len
   }
 }
 
+function vaOrders(w: World): OrderModel[] {
+  return w.orders.filter((o) => o.payWith === 'VIRTUAL_ACCOUNT');
+}
+
+function issuedLikely(w: World): OrderModel[] {
+  return paidLikely(w).filter((o) => o.payWith === 'VIRTUAL_ACCOUNT');
+}
+
+/** A virtual-account order; mostly one whose shopper came back from the window (its account likely issued). */
+function pickVaOrder(w: World, rng: Prng): number {
+  const issued = issuedLikely(w);
+  return (issued.length && rng.chance(0.9) ? rng.pick(issued) : rng.pick(vaOrders(w))).index;
+}
+
 /** Orders whose shopper came back from an approving window: likely paid. */
 function paidLikely(w: World): OrderModel[] {
   return w.orders.filter((o) => w.redirects.some((r) => r.order === o.index && r.action === 'approve' && r.followed > 0));
@@ -162,14 +221,19 @@ function planRefund(w: World, rng: Prng, faultChance: number, order?: number): E
   const reuse = keysOfOrder.length > 0 && rng.chance(0.25);
   const amountChoice = rng.weighted({ rest: 3, half: 2, small: 3, odd: 1 });
   const copies = rng.chance(0.15) ? 2 : 1;
-  if (reuse) return { kind: 'refund', key: rng.pick(keysOfOrder).index, copies, otherAmount: rng.chance(0.3) ? 500 : undefined, cancelFault };
+  // A virtual account's refund needs the shopper's bank account; a merchant sometimes forgets it.
+  const withoutAccount = rng.chance(0.1) || undefined;
+  if (reuse) {
+    const k = rng.pick(keysOfOrder);
+    return { kind: 'refund', key: k.index, copies, otherAmount: rng.chance(0.3) ? 500 : undefined, cancelFault, withoutAccount: withoutAccount && w.orders[k.order]!.payWith === 'VIRTUAL_ACCOUNT' ? true : undefined };
+  }
   // Mostly an order the shopper has come back from the window for: likely paid.
   const likely = paidLikely(w);
   const target = order !== undefined ? w.orders[order]! : likely.length && rng.chance(0.8) ? rng.pick(likely) : w.orders[rng.int(0, w.orders.length - 1)]!;
   const amount = amountChoice === 'rest' ? undefined : amountChoice === 'half' ? Number(target.amount / 2n) : amountChoice === 'small' ? 1_000 : Number(target.amount) - 1;
   const key = w.refundKeys.length;
   w.refundKeys.push({ index: key, order: target.index, key: `sim-refund-${w.seed}-${key}`, amount: amount && amount > 0 ? amount : undefined });
-  return { kind: 'refund', key, copies, cancelFault };
+  return { kind: 'refund', key, copies, cancelFault, withoutAccount: withoutAccount && target.payWith === 'VIRTUAL_ACCOUNT' ? true : undefined };
 }
 
 /** A plan as the trace shows it. */
@@ -177,7 +241,7 @@ export function describePlan(w: World, plan: Plan): string {
   switch (plan.kind) {
     case 'create-order': {
       const o = w.orders[plan.order]!;
-      return `create-order o${plan.order} [${o.items.map((i) => `p${i.product}×${i.quantity}`).join(' ')}] ${o.amount}${plan.copies > 1 ? ' (double submit)' : ''}`;
+      return `create-order o${plan.order} [${o.items.map((i) => `p${i.product}×${i.quantity}`).join(' ')}] ${o.amount}${o.payWith === 'VIRTUAL_ACCOUNT' ? ` by virtual account (${o.validHours} h)` : ''}${plan.copies > 1 ? ' (double submit)' : ''}`;
     }
     case 'resubmit-checkout':
       return `resubmit-checkout o${plan.order}${plan.changed ? ' with other items' : ''}`;
@@ -189,8 +253,18 @@ export function describePlan(w: World, plan: Plan): string {
       return `follow-redirect r${plan.redirect}${plan.tamper === 'amount' ? ' tampered amount' : plan.tamper === 'key' ? ` with r${plan.other}'s paymentKey` : ''}${plan.copies > 1 ? ` ×${plan.copies} at once` : ''}`;
     case 'refund': {
       const k = w.refundKeys[plan.key]!;
-      return `refund o${k.order} ${plan.otherAmount ?? k.amount ?? 'rest'} key k${plan.key}${plan.copies > 1 ? ' ×2 at once' : ''}${plan.cancelFault ? ` (cancel: ${plan.cancelFault})` : ''}`;
+      return `refund o${k.order} ${plan.otherAmount ?? k.amount ?? 'rest'} key k${plan.key}${plan.copies > 1 ? ' ×2 at once' : ''}${plan.cancelFault ? ` (cancel: ${plan.cancelFault})` : ''}${plan.withoutAccount ? ' without a refund account' : ''}`;
     }
+    case 'deposit':
+      return `deposit o${plan.order}`;
+    case 'forged-callback':
+      return `forged-callback o${plan.order} ${plan.forgery}`;
+    case 'due-date-passes':
+      return `due-date-passes o${plan.order} (+${formatMs(plan.extraMs)})`;
+    case 'cancel-virtual-account':
+      return `cancel-virtual-account o${plan.order}`;
+    case 'callback-again':
+      return `callback-again o${plan.order} ${plan.which}${plan.newId !== undefined ? ' with a new transmission id' : ''}`;
     case 'advance':
       return `advance ${formatMs(plan.ms)}`;
     case 'concurrently':

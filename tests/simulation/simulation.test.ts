@@ -99,7 +99,7 @@ describe('seeded simulation of the payment flow', () => {
       try {
         const w = await World.create(8, database, { psp: 0, webhook: 0, relay: 0, consumer: 0 }, 0, defaultRecoveryPolicy);
         const run = (plan: Parameters<typeof runPlan>[1]['plan']) => runPlan(w, { plan, faults: new Prng(8) }, () => {});
-        w.orders.push({ index: 0, checkoutKey: 'sim-checkout-check-0', items: [{ product: 0, quantity: 1 }], amount: 15_000n });
+        w.orders.push({ index: 0, checkoutKey: 'sim-checkout-check-0', items: [{ product: 0, quantity: 1 }], amount: 15_000n, payWith: 'CARD' });
         w.redirects.push({ index: 0, order: 0, action: 'approve', followed: 1 });
         w.refundKeys.push({ index: 0, order: 0, key: 'sim-refund-check-0', amount: 5_000 });
         await run({ kind: 'create-order', order: 0, copies: 1 });

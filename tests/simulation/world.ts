@@ -43,6 +43,13 @@ export interface OrderModel {
   checkoutKey: string;
   items: { product: 0 | 1 | 2; quantity: number }[];
   amount: bigint;
+  /**
+   * How the shopper pays in the window: by card, or by virtual account (the confirm answers
+   * WAITING_FOR_DEPOSIT, the money comes later with a DEPOSIT_CALLBACK), whose account takes
+   * deposits for `validHours`.
+   */
+  payWith: 'CARD' | 'VIRTUAL_ACCOUNT';
+  validHours?: number;
   orderId?: string;
   orderName?: string;
   /** Some confirm told the shopper this order is paid. */
@@ -75,6 +82,14 @@ export class World {
   readonly orders: OrderModel[] = [];
   readonly redirects: RedirectModel[] = [];
   readonly refundKeys: RefundKeyModel[] = [];
+  /** DEPOSIT_CALLBACKs the simulator sent itself (forged or resent) so far: each gets its own transmission id. */
+  callbackIds = 0;
+  /** The step being run (quiescence rounds count on), for what happened before what. */
+  step = 0;
+  /** The step in which the bank took a deposit, by paymentKey (the deposit completed within it). */
+  readonly depositedInStep = new Map<string, number>();
+  /** The step after which a payment was first seen ended as expired, by payment id. */
+  readonly expiredSeenInStep = new Map<string, number>();
   /** Broken promises to a client (same checkout key, two orders; …), found while running. */
   readonly problems: string[] = [];
   /** The database for the invariant queries run after every step (see prepared-checks.ts). */
