@@ -5,6 +5,7 @@ import { payments, pspWebhookReceipts, refunds } from '@/db/schema';
 import { AppError } from '@/lib/errors';
 import { adoptPspPayment } from '@/lib/payments/finish-with-psp';
 import { reverseDeposit } from '@/lib/payments/reverse-deposit';
+import { chargedAtPsp } from '@/lib/psp/charged-at-psp';
 import type { TossClient } from '@/lib/psp/toss-client';
 import { flagForAttention } from '@/lib/recovery/recover-payment';
 
@@ -120,9 +121,9 @@ async function actOn(db: Db, psp: TossClient, receipt: typeof pspWebhookReceipts
       return { reverse: ours };
     }
     const refundsAgree = refundedAtPsp >= (bookedBefore.get(ours.id) ?? 0n) && refundedAtPsp <= ours.refundedAmount + inFlight;
-    const agrees =
-      ((truth.status === 'DONE' || truth.status === 'PARTIAL_CANCELED' || truth.status === 'CANCELED') && ours.status !== 'FAILURE' && refundsAgree) ||
-      ((truth.status === 'ABORTED' || truth.status === 'EXPIRED') && ours.status === 'FAILURE');
+    const agrees = chargedAtPsp(truth)
+      ? ours.status !== 'FAILURE' && refundsAgree
+      : (truth.status === 'ABORTED' || truth.status === 'EXPIRED' || truth.status === 'CANCELED') && ours.status === 'FAILURE';
     if (agrees) return { outcome: 'no change: we already agree with the PSP' };
     await flagForAttention(tx, ours, `PSP says ${truth.status} (refunded ${refundedAtPsp}) while we have ${ours.status} (refunded ${ours.refundedAmount})`);
     return { outcome: 'flagged: disagrees with the PSP' };

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { paymentHistory, payments, pspWebhookReceipts, virtualAccounts } from '@/db/schema';
@@ -8,11 +8,12 @@ import { createOrder } from '@/lib/orders/create-order';
 import { confirmPayment, successRedirectSchema } from '@/lib/payments/confirm-payment';
 import { getOrderStatus } from '@/lib/payments/get-order-status';
 import { receiveDepositCallback } from '@/lib/psp-webhooks/deposit-callback';
-import { processPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
+import { processPspWebhook, pspWebhookSchema, recordPspWebhook } from '@/lib/psp-webhooks/receive-psp-webhook';
+import { runReconciliation } from '@/lib/reconciliation/run-reconciliation';
 import { cancelVirtualAccount } from '@/lib/refunds/cancel-virtual-account';
 import { requestRefund } from '@/lib/refunds/request-refund';
 import { openRefundAccount } from '@/lib/refunds/refund-account';
-import { refunds } from '@/db/schema';
+import { reconciliationItems, refunds } from '@/db/schema';
 import { env } from '@/lib/env';
 import { decryptField, encryptField } from '@/lib/security/refund-account-cipher';
 import { recoverPayment } from '@/lib/recovery/recover-payment';
@@ -246,6 +247,25 @@ describe('refunds of virtual accounts', () => {
     expect(facts.journals).toHaveLength(0);
     expect(facts.events.map((e) => e.eventType).sort()).toEqual(['PaymentAwaitingDeposit', 'PaymentFailed']);
     await expect(t.psp.bank(paymentKey, 'deposit')).rejects.toThrow(/400/); // the bank takes nothing into it now
+  });
+
+  it('after a cancel before the deposit, the PSP\'s CANCELED webhook and reconciliation agree: no money moved, nothing flagged', async () => {
+    const { order, paymentKey } = await paidWith('VIRTUAL_ACCOUNT');
+    const p = await paymentOf(order.orderId);
+    await cancelVirtualAccount(t.db, t.psp.client(), { merchantId: t.shop.merchantId, paymentId: p.id, reason: '주문 취소', requestedBy: 'test' });
+    // Toss's record now says CANCELED with its balance at 0, as a refunded payment would; but no
+    // deposit ever came (approvedAt is null), so there is nothing to refund and FAILURE is right.
+    const lookup = await t.psp.client().getPayment(paymentKey);
+    expect(lookup.kind === 'ok' && [lookup.value.status, lookup.value.balanceAmount, lookup.value.approvedAt ?? null]).toEqual(['CANCELED', 0, null]);
+    const id = `whtrans_${newId('evt')}`;
+    await recordPspWebhook(t.db, id, pspWebhookSchema.parse({ eventType: 'PAYMENT_STATUS_CHANGED', createdAt: '2026-12-06T10:00:00.000000', data: { paymentKey, orderId: order.orderId, status: 'CANCELED' } }));
+    expect(await processPspWebhook(t.db, t.psp.client(), id)).toBe('no change: we already agree with the PSP');
+    const after = await paymentOf(order.orderId);
+    expect([after.status, after.needsAttention]).toEqual(['FAILURE', null]);
+    const today = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
+    const run = await runReconciliation(t.db, t.psp.client(), { fromDate: today, toDate: today }, 'test');
+    const [item] = await t.db.select().from(reconciliationItems).where(and(eq(reconciliationItems.runId, run.runId), eq(reconciliationItems.paymentId, p.id)));
+    expect([item?.classification, item?.reason]).toEqual(['MATCHED', { code: 'NOT_CHARGED_EITHER', pspStatus: 'CANCELED' }]);
   });
 
   it('after the deposit: a refund needs the shopper\'s account, keeps it encrypted and masked, and books only what the PSP refunded', async () => {
