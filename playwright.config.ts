@@ -8,6 +8,8 @@ export const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${port}`;
 /** The PSP sandbox server beside the app, as Toss would be (default: the port after the app's). */
 const sandboxPort = Number(process.env.E2E_SANDBOX_PORT ?? port + 1);
 export const sandboxURL = `http://127.0.0.1:${sandboxPort}`;
+/** The app's embedded PostgreSQL data (a spec that runs a recovery pass finds the server by it). */
+export const appPgDir = path.join(os.tmpdir(), `won-e2e-pg-${port}`);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -59,7 +61,7 @@ export default defineConfig({
           stdout: 'pipe',
           env: {
             PORT: String(port),
-            EMBEDDED_PG_DIR: path.join(os.tmpdir(), `won-e2e-pg-${port}`),
+            EMBEDDED_PG_DIR: appPgDir,
             EMBEDDED_PG_PORT: '0',
             EMBEDDED_PG_FRESH: '1',
             // Every test signs in from 127.0.0.1; the production limit (5/min) is tested on its own.

@@ -2,6 +2,9 @@ import type { Metadata } from 'next';
 import localFont from 'next/font/local';
 import { NextIntlClientProvider } from 'next-intl';
 import { getLocale } from 'next-intl/server';
+import { clientMessages } from '@/lib/i18n/client-messages';
+import { localeOf } from '@/lib/i18n/locale';
+import { MESSAGES } from '@/lib/i18n/messages';
 import type { ReactNode } from 'react';
 import { QueryProvider } from '@/components/query-provider';
 import './globals.css';
@@ -34,7 +37,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang={locale} className={pretendard.variable}>
       <body>
-        <NextIntlClientProvider>
+        <NextIntlClientProvider messages={clientMessages(MESSAGES[localeOf(locale)])}>
           <QueryProvider>{children}</QueryProvider>
         </NextIntlClientProvider>
       </body>

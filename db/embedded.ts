@@ -128,6 +128,23 @@ export async function ensureDatabase(serverUrl: string, database: string): Promi
   }
 }
 
+function movedDataDir(dir: string): string {
+  const hash = createHash('sha256').update(dir).digest('hex').slice(0, 12);
+  const name = `${path.basename(path.dirname(dir))}-${path.basename(dir)}`.replace(/^\.+/, '');
+  return path.join(ROOT_HOME, 'data', `${name}-${hash}`);
+}
+
+/**
+ * The URL of the server another process started on the data directory `dir` (where it put it,
+ * moved or not), or undefined if none runs: how a second process (a one-off worker pass beside a
+ * test's app) finds an embedded PostgreSQL without starting one.
+ */
+export function runningEmbeddedUrl(dir: string, database: string): string | undefined {
+  const resolved = path.resolve(dir);
+  const port = runningServerPort(resolved) ?? (process.getuid?.() === 0 ? runningServerPort(movedDataDir(resolved)) : undefined);
+  return port ? urlFor(port, database) : undefined;
+}
+
 /** A server left running by an earlier start (postmaster.pid names a live process). */
 function runningServerPort(dir: string): number | undefined {
   const pidFile = path.join(dir, 'postmaster.pid');
@@ -162,9 +179,7 @@ function traversableByOthers(dir: string): boolean {
  */
 function reachableDataDir(dir: string, log: (line: string) => void): string {
   if (traversableByOthers(path.dirname(dir))) return dir;
-  const hash = createHash('sha256').update(dir).digest('hex').slice(0, 12);
-  const name = `${path.basename(path.dirname(dir))}-${path.basename(dir)}`.replace(/^\.+/, '');
-  const moved = path.join(ROOT_HOME, 'data', `${name}-${hash}`);
+  const moved = movedDataDir(dir);
   ensureRootDir(path.dirname(moved));
   log(`the "postgres" user cannot reach ${dir}; its data lives in ${moved}`);
   return moved;

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { baseURL } from '../playwright.config';
-import { DRIPPER, FILTERS, MUG, Shop } from './pages/shop';
+import { atTheBank, loseConfirmAnswer, ourDueDatePassed, recoveryPass, windowOpenedLongAgo } from './pages/backstage';
+import { BEANS, DRIPPER, FILTERS, KETTLE, MUG, Shop } from './pages/shop';
 
 /** The words a shopper reads in each state the checkout can reach, in Korean (the default) and English. */
 
@@ -104,4 +105,70 @@ test('an unknown order is a 404 page (HTTP 404), in the shop’s frame', async (
   await expect(page.getByTestId('not-found')).toContainText('페이지를 찾을 수 없습니다');
   await expect(page.getByTestId('locale-switch')).toBeVisible();
   expect((await page.goto('/orders/not%20an%20id'))?.status()).toBe(404);
+});
+
+test('confirming: the PSP approved but its answer was lost; the page says so, then turns paid by itself', async ({ page }) => {
+  const shop = new Shop(page);
+  await shop.open();
+  await shop.addToCart(KETTLE);
+  await shop.checkout();
+  // Between the window's redirect and our server's confirm, the PSP's network starts losing its
+  // answers for this payment: the PSP approves, we never hear it.
+  await page.route('**/api/payments/confirm', async (route) => {
+    const { paymentKey } = route.request().postDataJSON() as { paymentKey: string };
+    await loseConfirmAnswer(paymentKey);
+    await route.continue();
+  }, { times: 1 });
+  await shop.approveInWindow();
+  await page.waitForURL(/\/orders\/ord_/);
+  const headline = page.getByTestId('order-headline');
+  await expect(headline).toHaveAttribute('data-headline', 'CONFIRMING');
+  await expect(headline).toHaveText('결제를 확인하고 있습니다. 이 화면은 자동으로 새로 고쳐집니다.');
+  await expect(page.locator('main')).not.toContainText(NOTHING_CHARGED.ko);
+  await expect(page.getByTestId('retry-payment')).toHaveCount(0);
+
+  // The PSP's PAYMENT_STATUS_CHANGED webhook (the sandbox sends one) is looked up once the PSP
+  // answers again, and the page, polling, turns paid by itself.
+  await expect(headline).toHaveAttribute('data-headline', 'PAID', { timeout: 30_000 });
+  await shop.expectOrderStatus('PAID');
+  await expect(headline).toHaveText('감사합니다. 결제가 완료되었습니다.');
+});
+
+test('expired: the shopper left the PSP window open; after its 30 minutes the order says it timed out, and can be paid again', async ({ page }) => {
+  const shop = new Shop(page);
+  await shop.open();
+  await shop.addToCart(MUG);
+  await shop.checkout();
+  const orderId = new URL(page.url()).searchParams.get('orderId')!;
+  await page.goto(`/orders/${orderId}`);
+  await shop.expectOrderStatus('AWAITING_PAYMENT');
+
+  await windowOpenedLongAgo(orderId);
+  expect(await recoveryPass()).toMatch(/(^|\s)expiry \{"expired":\d+\}/m);
+  await page.reload();
+  const headline = page.getByTestId('order-headline');
+  await expect(headline).toHaveAttribute('data-headline', 'EXPIRED');
+  await expect(headline).toHaveText('결제 시간이 지나 결제가 완료되지 않았습니다. 결제된 금액은 없습니다.');
+  await expect(page.getByTestId('retry-payment')).toBeVisible();
+});
+
+test('virtual account: the due date passes without a deposit; recovery ends it and the order page says so', async ({ page }) => {
+  const shop = new Shop(page);
+  await shop.open();
+  await shop.addToCart(BEANS);
+  await page.getByTestId('pay-method-VIRTUAL_ACCOUNT').check();
+  await shop.checkout();
+  await shop.approveInWindow();
+  await page.waitForURL(/\/orders\/ord_/);
+  await shop.expectOrderStatus('AWAITING_DEPOSIT');
+  const orderId = shop.orderIdFromUrl();
+
+  // Toss sends no webhook when a due date passes: only recovery's lookup notices.
+  await atTheBank(orderId, 'pass-due-date');
+  await ourDueDatePassed(orderId);
+  expect(await recoveryPass()).toMatch(/deposit-expiry \{"expired":\d+\}/);
+  await shop.expectOrderStatus('PAYMENT_FAILED');
+  await expect(page.getByTestId('order-headline')).toHaveAttribute('data-headline', 'EXPIRED');
+  await expect(page.getByTestId('deposit-expired')).toHaveText('입금 기한이 지나 가상계좌가 만료되었습니다. 결제된 금액은 없습니다.');
+  await expect(page.getByTestId('virtual-account')).toHaveCount(0);
 });

@@ -41,6 +41,7 @@ import { DEMO_MERCHANT_ID } from '@/lib/store/store-merchant';
 import { backlog, historyChecks, isClean, platformChecks, type Backlog } from './lib/chaos/checks';
 import { planFaults, pspFaultArmer, startFaults, type InjectedFault, type ProcessFaultKind } from './lib/chaos/faults';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { call } from './lib/chaos/http';
 import { emptyStats, runShopper, type OrderHistory } from './lib/chaos/shopper';
 import { emptyRefundStats, refundChecks, runRefunder, type RefundRequest } from './lib/chaos/refunds';
 import { createApiKey } from '@/lib/auth/api-keys';
@@ -263,7 +264,13 @@ async function main(): Promise<number> {
     const faults = startFaults(stack, plan, startedAt, { say: note, confirmsInFlight: () => stats.confirmsInFlight });
     faultStop = faults.stop;
     const shouldStop = () => Date.now() >= loadEnds;
-    const ctx = { baseUrl: stack.baseUrl, seed: opts.seed, startedAt, stats, histories, beforeConfirm: (r: Prng, key: string | null) => armer.beforeCall(r, 'confirm', key), shouldStop };
+    const sandboxUrl = stack.sandboxUrl;
+    const bankAuth = { authorization: `Basic ${Buffer.from(`${stack.pspSecretKey}:`).toString('base64')}`, 'sandbox-operator-token': stack.sandboxOperatorToken };
+    const ctx = {
+      baseUrl: stack.baseUrl, seed: opts.seed, startedAt, stats, histories, shouldStop,
+      beforeConfirm: (r: Prng, key: string | null) => armer.beforeCall(r, 'confirm', key),
+      deposit: (key: string) => call(`${sandboxUrl}/v1/sandbox/payments/${encodeURIComponent(key)}/deposit`, { method: 'POST', headers: bankAuth }),
+    };
     const shopperRngs = Array.from({ length: opts.concurrency }, () => rng.fork());
     const refunderRngs = [rng.fork(), rng.fork()];
     const shoppers = shopperRngs.map((r, i) => runShopper(ctx, i, r));
@@ -374,6 +381,8 @@ async function main(): Promise<number> {
       ['double-clicked checkouts (same key posted twice at once)', String(stats.doubleClicks)],
       ['concurrent duplicate confirms (2–3 at once)', String(stats.concurrentConfirms)],
       ['late confirm re-posts (reload / back after the outcome)', String(stats.lateReposts)],
+      ['virtual accounts issued / paid into by the shopper\'s bank', `${stats.virtualAccounts} / ${stats.deposits}`],
+      ['refunds of virtual-account payments (to the shopper\'s bank account)', String(refundRequests.filter((r) => histories.find((h) => h.paymentId === r.paymentId)?.payWith === 'VIRTUAL_ACCOUNT').length)],
     ];
     const checks = [...invariants, ...platform, ...history, ...refundResults, ...extra];
     const total = checks.reduce((s, c) => s + c.violations, 0);
@@ -385,7 +394,7 @@ async function main(): Promise<number> {
     console.log('');
     printTable(['invariant', 'violations'], checks.map((c) => [c.name, String(c.violations)]));
     console.log('');
-    console.log(`load: ${stats.orders} orders, ${stats.approvals} approved in the window, ${stats.confirmPosts} confirm posts; shoppers saw ${stats.paid} paid, ${stats.failed} failed, ${stats.confirming} still confirming when they left, ${stats.abandoned} gave up`);
+    console.log(`load: ${stats.orders} orders, ${stats.approvals} approved in the window, ${stats.confirmPosts} confirm posts; shoppers saw ${stats.paid} paid, ${stats.failed} failed, ${stats.confirming} still confirming when they left, ${stats.awaitingDeposit} awaiting their deposit, ${stats.abandoned} gave up; ${stats.virtualAccounts} virtual accounts issued, ${stats.deposits} paid into`);
     const confirmFaults = takenOf('confirm', 'lose-response') + takenOf('confirm', 'server-error');
     console.log(`refunds: ${refundRequests.length} requests, ${refundStats.posts} posts, ${refundStats.transientErrors} answered 5xx or not at all (retried with the same key)`);
     console.log(`PSP faults: ${confirmFaults} of ${stats.approvals} approvals (${pct(confirmFaults, stats.approvals)}); ` +

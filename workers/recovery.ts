@@ -3,8 +3,12 @@
  * (lib/recovery/recovery-jobs.ts: unfinished payments, window expiry, refunds with unknown
  * outcome, stored PSP webhooks, daily reconciliation) under the policy in
  * lib/recovery/recovery-policy.ts.
- * Usage: node --import tsx workers/recovery.ts   (env: DATABASE_URL, TOSS_*, RECOVERY_*)
+ * Usage: node --import tsx workers/recovery.ts [--once]   (env: DATABASE_URL, TOSS_*, RECOVERY_*)
+ * `--once` runs one pass, prints what it did and exits (0, or 1 if an item failed): for an
+ * operator who wants recovery now (after an outage, from a cron job) without a resident process.
+ * It writes no heartbeat, so the dashboard's health still tells whether the resident worker runs.
  */
+import pino from 'pino';
 import { z } from 'zod';
 import { connect } from '@/db/client';
 import { parseEnvWith } from '@/lib/env-source';
@@ -14,7 +18,7 @@ import { recoveryPolicyEnvSchema, recoveryPolicyFromEnv } from '@/lib/recovery/r
 import { runWorker } from '@/lib/workers/worker-runtime';
 
 if (process.argv.includes('--help')) {
-  console.log('Usage: node --import tsx workers/recovery.ts\nEnv: DATABASE_URL, TOSS_API_BASE, TOSS_SECRET_KEY, RECOVERY_INTERVAL_MS (5000), RECOVERY_GRACE_MS (30000), RECOVERY_BASE_DELAY_MS (5000), RECOVERY_MAX_DELAY_MS (600000), RECOVERY_MAX_ATTEMPTS (12), RECOVERY_DAILY_RECONCILIATION (1), HEALTH_PORT.');
+  console.log('Usage: node --import tsx workers/recovery.ts [--once]\n  --once  run one pass, print what it did, exit (1 if an item failed); no heartbeat\nEnv: DATABASE_URL, TOSS_API_BASE, TOSS_SECRET_KEY, RECOVERY_INTERVAL_MS (5000), RECOVERY_GRACE_MS (30000), RECOVERY_BASE_DELAY_MS (5000), RECOVERY_MAX_DELAY_MS (600000), RECOVERY_MAX_ATTEMPTS (12), RECOVERY_DAILY_RECONCILIATION (1), HEALTH_PORT.');
   process.exit(0);
 }
 
@@ -25,7 +29,8 @@ const env = parseEnvWith(recoveryPolicyEnvSchema.extend({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }), process.env);
 
-void runWorker('recovery', { logLevel: env.LOG_LEVEL, healthPort: env.HEALTH_PORT, databaseUrl: env.DATABASE_URL }, async ({ log }) => {
+if (process.argv.includes('--once')) void runOnce();
+else void runWorker('recovery', { logLevel: env.LOG_LEVEL, healthPort: env.HEALTH_PORT, databaseUrl: env.DATABASE_URL }, async ({ log }) => {
   const database = connect(env.DATABASE_URL, { max: 3, appName: 'recovery' });
   const psp = pspClientFromEnv();
   const policy = recoveryPolicyFromEnv(env);
@@ -54,3 +59,15 @@ void runWorker('recovery', { logLevel: env.LOG_LEVEL, healthPort: env.HEALTH_POR
     },
   };
 });
+
+async function runOnce(): Promise<void> {
+  const log = pino({ level: env.LOG_LEVEL, base: { service: 'recovery', pid: process.pid } });
+  const database = connect(env.DATABASE_URL, { max: 3, appName: 'recovery-once' });
+  try {
+    const r = await recoveryTick(database.db, pspClientFromEnv(), recoveryPolicyFromEnv(env), log);
+    console.log(`recovery pass: ${describeTick(r)}`);
+    process.exitCode = r.failed ? 1 : 0;
+  } finally {
+    await database.close();
+  }
+}

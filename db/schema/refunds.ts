@@ -70,6 +70,29 @@ export const reconciliationRuns = pgTable('reconciliation_runs', {
   error: text('error'),
 });
 
+/**
+ * Why a reconciliation item got its verdict, as data: a code and the figures behind it. The
+ * dashboard words it in the reader's language (lib/i18n/words `reconReasonText`); the item's
+ * `detail` keeps the English wording for the API and logs. Amounts are in the payment's currency.
+ */
+export type ReconciliationReason =
+  | { code: 'SETTLED_UNKNOWN_TO_US'; count: number; orderId: string }
+  | { code: 'SETTLED_BUT_NOT_FINISHED'; ourStatus: string }
+  | { code: 'SETTLED_AMOUNT_DIFFERS'; pspAmount: number; ourAmount: number; currency: string }
+  | { code: 'SETTLED_REFUNDS_DIFFER'; pspAmount: number; ourAmount: number; currency: string }
+  | { code: 'SETTLED_AS_APPROVED' }
+  | { code: 'NO_RECORD_AT_PSP'; ourStatus: string }
+  | { code: 'NO_CHARGE_EITHER_SIDE' }
+  | { code: 'PSP_UNREADABLE'; reason: string }
+  | { code: 'STATUS_DIFFERS'; pspStatus: string; ourStatus: string }
+  | { code: 'CHARGED_AMOUNT_DIFFERS'; pspAmount: number; ourAmount: number; currency: string }
+  | { code: 'REFUNDED_AMOUNT_DIFFERS'; pspAmount: number; ourAmount: number; currency: string }
+  | { code: 'APPROVED_NOT_SETTLED' }
+  | { code: 'NOT_CHARGED_EITHER'; pspStatus: string }
+  | { code: 'CANCELLED_AT_PSP'; pspAmount: number; pspStatus: string; ourStatus: string; ourAmount: number; currency: string };
+
+export type ReconciliationReasonCode = ReconciliationReason['code'];
+
 /** One row per payment compared in a run: what we have, what the PSP has, and the verdict. */
 export const reconciliationItems = pgTable('reconciliation_items', {
   id: bigint('id', { mode: 'bigint' }).primaryKey().generatedAlwaysAsIdentity(),
@@ -81,5 +104,8 @@ export const reconciliationItems = pgTable('reconciliation_items', {
   classification: reconciliationClass('classification').notNull(),
   ours: jsonb('ours'),
   psp: jsonb('psp'),
+  /** The English wording of `reason`, for the API and logs. */
   detail: text('detail').notNull(),
+  /** Why the verdict, as data; null on items of runs before it was stored. */
+  reason: jsonb('reason').$type<ReconciliationReason>(),
 }, (t) => [index('reconciliation_items_run').on(t.runId, t.classification), index('reconciliation_items_merchant').on(t.merchantId, t.runId)]);

@@ -1,8 +1,12 @@
+import { createTranslator } from 'next-intl';
+import { formatMoney } from '@/lib/format';
+import { VIRTUAL_ACCOUNT_EXPIRED } from '@/lib/payments/pay-method';
+import type { ReconciliationReason } from '@/db/schema';
 import type { Locale } from './locale';
 import { MESSAGES, type Messages } from './messages';
 
 /** Groups of messages that name a value the database or the PSP holds as a code. */
-export type WordGroup = 'orderStatus' | 'paymentStatus' | 'refundStatus' | 'payMethod' | 'paymentEvent' | 'actor' | 'journalKind' | 'account' | 'reconClass' | 'reconTrigger' | 'auditAction';
+export type WordGroup = 'orderStatus' | 'paymentStatus' | 'refundStatus' | 'payMethod' | 'paymentEvent' | 'actor' | 'journalKind' | 'account' | 'reconClass' | 'reconTrigger' | 'auditAction' | 'pspStatus';
 
 /** A code nobody wrote words for yet, made readable rather than shown as a raw enum. */
 const readable = (code: string) => code.toLowerCase().replace(/_/g, ' ');
@@ -31,11 +35,26 @@ export function apiErrorText(locale: Locale, error: { code?: string; message: st
   return ours ?? error.message;
 }
 
+/** Why a reconciliation item got its verdict, in the reader's words: money formatted, statuses named. */
+export function reconReasonText(locale: Locale, reason: ReconciliationReason): string {
+  const t = createTranslator({ locale, messages: MESSAGES[locale], namespace: 'reconciliation.reasons' });
+  const values: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(reason)) {
+    if (key === 'code' || key === 'currency') continue;
+    if (key === 'pspAmount' || key === 'ourAmount') values[key] = formatMoney(value as number, 'currency' in reason ? reason.currency : 'KRW');
+    else if (key === 'ourStatus') values[key] = wordFor(locale, 'paymentStatus', value as string);
+    else if (key === 'pspStatus') values[key] = wordFor(locale, 'pspStatus', value as string);
+    else values[key] = value as string | number;
+  }
+  return t(reason.code, values);
+}
+
 type Headline = keyof Messages['order']['headline'];
 
 /** Failure codes that mean the shopper walked away, not that anyone refused the payment. */
 export const SHOPPER_CANCEL_CODES: readonly string[] = ['PAY_PROCESS_CANCELED'];
-export const TIMEOUT_CODES: readonly string[] = ['PAYMENT_WINDOW_EXPIRED', 'EXPIRED_PAYMENT', 'NOT_FOUND_PAYMENT_SESSION'];
+/** The window timed out, or a virtual account's due date passed without a deposit. */
+export const TIMEOUT_CODES: readonly string[] = ['PAYMENT_WINDOW_EXPIRED', 'EXPIRED_PAYMENT', 'NOT_FOUND_PAYMENT_SESSION', VIRTUAL_ACCOUNT_EXPIRED];
 
 /**
  * The headline a shopper reads on the order page: the order's status, told apart by why a failed

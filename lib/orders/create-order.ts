@@ -64,8 +64,9 @@ export async function createOrder(db: Db, req: CheckoutRequest): Promise<OrderCr
       select coalesce(array_agg(product_id order by ord) filter (where merchant_id is null), '{}') as missing,
              count(distinct merchant_id)::int as merchants, count(distinct currency)::int as currencies,
              min(merchant_id) as merchant_id, min(currency) as currency, sum(price * quantity)::bigint as amount,
+             -- The name the PSP shows and prints on the statement: Korean shops write "A 외 2건".
              left(case when count(*) = 1 then (array_agg(name order by ord))[1]
-                       else (array_agg(name order by ord))[1] || ' and ' || (count(*) - 1) || ' more' end, 100) as order_name
+                       else (array_agg(name order by ord))[1] || ' 외 ' || (count(*) - 1) || '건' end, 100) as order_name
       from line
     ), placed as (
       insert into orders (id, merchant_id, checkout_key, request_hash, order_name, amount, currency)

@@ -9,6 +9,9 @@ const BANKS: Record<string, string> = {
   '71': '우체국예금보험', '81': '하나은행', '88': '신한은행', '89': '케이뱅크', '90': '카카오뱅크', '92': '토스뱅크',
 };
 
+/** Every bank by code, for a person choosing one (a refund account's bank). */
+export const BANK_CHOICES: readonly { code: string; name: string }[] = Object.entries(BANKS).map(([code, name]) => ({ code, name }));
+
 export function bankName(code: string): string {
   return BANKS[code] ?? code;
 }

@@ -3,6 +3,7 @@ import { isUniqueViolation } from '@/lib/db-errors';
 import { log } from '@/lib/log';
 import { meaningOfConfirmError } from '@/lib/psp/confirm-errors';
 import type { TossClient, TossPayment } from '@/lib/psp/toss-client';
+import { chargedAtPsp } from './charged-at-psp';
 import { approvePayment, awaitDeposit, failPayment, markOutcomeUnknown } from './finish-payment';
 import { parseTossDateTime, payMethodOf } from './pay-method';
 import { transitionPayment, type Payment } from './state-machine';
@@ -91,7 +92,7 @@ async function adoptForVirtualAccount(db: Db, payment: Payment, psp: TossPayment
     }
   }
   if (psp.status === 'WAITING_FOR_DEPOSIT' && matches) return null;
-  if (psp.status === 'CANCELED' && matches && psp.balanceAmount === 0) {
+  if (psp.status === 'CANCELED' && matches && !chargedAtPsp(psp)) {
     return failPayment(db, payment, { code: 'CANCELED_BEFORE_DEPOSIT', message: 'The virtual account was cancelled before any deposit.' }, actor, ['AWAITING_DEPOSIT']);
   }
   log.error({ paymentId: payment.id, pspStatus: psp.status, pspAmount: psp.totalAmount }, 'PSP record of a virtual account disagrees with the payment');

@@ -1,8 +1,9 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '@/db/client';
-import { journals, payments, reconciliationItems, reconciliationRuns, type ReconciliationClass } from '@/db/schema';
+import { journals, payments, reconciliationItems, reconciliationRuns, type ReconciliationClass, type ReconciliationReason } from '@/db/schema';
 import { isUniqueViolation } from '@/lib/db-errors';
+import { reconReasonText } from '@/lib/i18n/words';
 import { newId } from '@/lib/ids';
 import { postJournal } from '@/lib/ledger/post-journal';
 import { settlementLines } from '@/lib/ledger/posting-rules';
@@ -15,6 +16,9 @@ export const reconciliationRangeSchema = z.object({ fromDate: isoDate, toDate: i
 
 type Payment = typeof payments.$inferSelect;
 type Item = Omit<typeof reconciliationItems.$inferInsert, 'runId'>;
+
+/** The reason as data (worded per reader on the dashboard) and in English as the item's `detail`. */
+const explained = (reason: ReconciliationReason) => ({ reason, detail: reconReasonText('en', reason) });
 
 const PAGE_SIZE = 5_000;
 const FINISHED_OK = new Set(['SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED']);
@@ -52,7 +56,7 @@ export async function runReconciliation(db: Db, psp: TossClient, range: { fromDa
     for (const [paymentKey, rows] of byKey) {
       items.push({
         classification: 'MISSING_OURS', pspPaymentKey: paymentKey, orderId: rows[0]!.orderId, merchantId: null, paymentId: null,
-        ours: null, psp: rows, detail: `The PSP settled ${rows.length} transaction(s) for ${rows[0]!.orderId} that we have no payment for.`,
+        ours: null, psp: rows, ...explained({ code: 'SETTLED_UNKNOWN_TO_US', count: rows.length, orderId: rows[0]!.orderId }),
       });
     }
     const counts: Partial<Record<ReconciliationClass, number>> = {};
@@ -85,34 +89,35 @@ const summary = (p: Payment) => ({ status: p.status, amount: Number(p.amount), r
 
 async function classify(psp: TossClient, p: Payment, rows: TossSettlement[]): Promise<Item> {
   const base = { merchantId: p.merchantId, paymentId: p.id, orderId: p.orderId, pspPaymentKey: p.pspPaymentKey, ours: summary(p) };
-  const verdict = (classification: ReconciliationClass, detail: string, pspSide: unknown): Item => ({ ...base, classification, detail, psp: pspSide });
+  const verdict = (classification: ReconciliationClass, reason: ReconciliationReason, pspSide: unknown): Item => ({ ...base, classification, ...explained(reason), psp: pspSide });
+  const money = { ourAmount: Number(p.amount), currency: p.currency };
   if (rows.length) {
-    if (!FINISHED_OK.has(p.status)) return verdict('STATUS_MISMATCH', `The PSP settled this payment but we have it as ${p.status}.`, rows);
+    if (!FINISHED_OK.has(p.status)) return verdict('STATUS_MISMATCH', { code: 'SETTLED_BUT_NOT_FINISHED', ourStatus: p.status }, rows);
     const approved = rows.filter((r) => r.amount > 0).reduce((s, r) => s + r.amount, 0);
     const cancelled = -rows.filter((r) => r.amount < 0).reduce((s, r) => s + r.amount, 0);
     if (BigInt(cancelled) > p.refundedAmount) return cancelledAtPsp(p, BigInt(cancelled), cancelled >= approved ? 'CANCELED' : 'PARTIAL_CANCELED', rows);
-    if (BigInt(approved) !== p.amount) return verdict('AMOUNT_MISMATCH', `The PSP settled ${approved} ${p.currency}; we approved ${p.amount}.`, rows);
-    if (BigInt(cancelled) !== p.refundedAmount) return verdict('AMOUNT_MISMATCH', `The PSP settled refunds of ${cancelled} ${p.currency}; we refunded ${p.refundedAmount}.`, rows);
-    return verdict('MATCHED', 'Settled as approved.', rows);
+    if (BigInt(approved) !== p.amount) return verdict('AMOUNT_MISMATCH', { code: 'SETTLED_AMOUNT_DIFFERS', ...money, pspAmount: approved }, rows);
+    if (BigInt(cancelled) !== p.refundedAmount) return verdict('AMOUNT_MISMATCH', { code: 'SETTLED_REFUNDS_DIFFER', ...money, pspAmount: cancelled, ourAmount: Number(p.refundedAmount) }, rows);
+    return verdict('MATCHED', { code: 'SETTLED_AS_APPROVED' }, rows);
   }
   // Not (yet) settled: the PSP's payment record decides.
   const lookup = await psp.getPayment(p.pspPaymentKey!);
   if (lookup.kind === 'error' && lookup.httpStatus === 404) {
     return FINISHED_OK.has(p.status)
-      ? verdict('MISSING_AT_PSP', `We have this payment as ${p.status}; the PSP has no record of it.`, { code: lookup.code })
-      : verdict('MATCHED', 'Neither side has a charge.', { code: lookup.code });
+      ? verdict('MISSING_AT_PSP', { code: 'NO_RECORD_AT_PSP', ourStatus: p.status }, { code: lookup.code })
+      : verdict('MATCHED', { code: 'NO_CHARGE_EITHER_SIDE' }, { code: lookup.code });
   }
-  if (lookup.kind !== 'ok') return verdict('STATUS_MISMATCH', `Could not read the PSP's record (${lookup.kind === 'error' ? lookup.code : lookup.reason}); compare again later.`, null);
+  if (lookup.kind !== 'ok') return verdict('STATUS_MISMATCH', { code: 'PSP_UNREADABLE', reason: lookup.kind === 'error' ? lookup.code : lookup.reason }, null);
   const truth: TossPayment = lookup.value;
   const pspCharged = chargedAtPsp(truth);
-  if (pspCharged !== FINISHED_OK.has(p.status)) return verdict('STATUS_MISMATCH', `The PSP says ${truth.status}; we have ${p.status}.`, truth);
+  if (pspCharged !== FINISHED_OK.has(p.status)) return verdict('STATUS_MISMATCH', { code: 'STATUS_DIFFERS', pspStatus: truth.status, ourStatus: p.status }, truth);
   const refundedAtPsp = BigInt(truth.totalAmount - truth.balanceAmount);
   if ((truth.status === 'CANCELED' || truth.status === 'PARTIAL_CANCELED') && FINISHED_OK.has(p.status) && refundedAtPsp > p.refundedAmount) {
     return cancelledAtPsp(p, refundedAtPsp, truth.status, truth);
   }
-  if (pspCharged && BigInt(truth.totalAmount) !== p.amount) return verdict('AMOUNT_MISMATCH', `The PSP charged ${truth.totalAmount}; we approved ${p.amount}.`, truth);
-  if (pspCharged && BigInt(truth.totalAmount - truth.balanceAmount) !== p.refundedAmount) return verdict('AMOUNT_MISMATCH', `The PSP refunded ${truth.totalAmount - truth.balanceAmount}; we refunded ${p.refundedAmount}.`, truth);
-  return verdict('MATCHED', pspCharged ? 'Approved on both sides; not settled yet.' : `Not charged on either side (PSP: ${truth.status}).`, truth);
+  if (pspCharged && BigInt(truth.totalAmount) !== p.amount) return verdict('AMOUNT_MISMATCH', { code: 'CHARGED_AMOUNT_DIFFERS', ...money, pspAmount: truth.totalAmount }, truth);
+  if (pspCharged && BigInt(truth.totalAmount - truth.balanceAmount) !== p.refundedAmount) return verdict('AMOUNT_MISMATCH', { code: 'REFUNDED_AMOUNT_DIFFERS', ...money, pspAmount: truth.totalAmount - truth.balanceAmount, ourAmount: Number(p.refundedAmount) }, truth);
+  return verdict('MATCHED', pspCharged ? { code: 'APPROVED_NOT_SETTLED' } : { code: 'NOT_CHARGED_EITHER', pspStatus: truth.status }, truth);
 }
 
 /**
@@ -125,7 +130,7 @@ function cancelledAtPsp(p: Payment, refundedAtPsp: bigint, status: 'CANCELED' | 
   return {
     merchantId: p.merchantId, paymentId: p.id, orderId: p.orderId, pspPaymentKey: p.pspPaymentKey, ours: summary(p),
     classification: 'STATUS_MISMATCH',
-    detail: `The PSP cancelled ${refundedAtPsp} ${p.currency} of this payment (${status}); we have it as ${p.status} with ${p.refundedAmount} refunded. The shopper has the money back but our ledger still counts the sale.`,
+    ...explained({ code: 'CANCELLED_AT_PSP', pspAmount: Number(refundedAtPsp), pspStatus: status, ourStatus: p.status, ourAmount: Number(p.refundedAmount), currency: p.currency }),
     psp: { status, refunded: Number(refundedAtPsp), evidence },
   };
 }

@@ -4,7 +4,8 @@ import { ORDER_STATUSES } from '@/lib/dashboard/order-search-params';
 import { EXPECTED_WORKERS } from '@/lib/dashboard/system-health';
 import { LOCALES } from '@/lib/i18n/locale';
 import { MESSAGES } from '@/lib/i18n/messages';
-import { apiErrorText, pspErrorText, shopperHeadline, wordFor } from '@/lib/i18n/words';
+import type { ReconciliationReason } from '@/db/schema';
+import { apiErrorText, pspErrorText, reconReasonText, shopperHeadline, wordFor } from '@/lib/i18n/words';
 import { PAYMENT_TRANSITIONS } from '@/lib/payments/state-machine';
 import en from '@/messages/en.json';
 import ko from '@/messages/ko.json';
@@ -114,6 +115,7 @@ describe('what a shopper reads on the order page', () => {
     expect(shopperHeadline(failed('PAY_PROCESS_CANCELED'))).toBe('CANCELED');
     expect(shopperHeadline(failed('PAYMENT_WINDOW_EXPIRED'))).toBe('EXPIRED');
     expect(shopperHeadline(failed('EXPIRED_PAYMENT'))).toBe('EXPIRED');
+    expect(shopperHeadline(failed('VIRTUAL_ACCOUNT_EXPIRED'))).toBe('EXPIRED');
     expect(shopperHeadline(failed('REJECT_CARD_COMPANY'))).toBe('PAYMENT_FAILED');
     expect(shopperHeadline({ status: 'PAID', payment: { failure: null } })).toBe('PAID');
     expect(shopperHeadline({ status: 'CONFIRMING', payment: null })).toBe('CONFIRMING');
@@ -127,5 +129,39 @@ describe('what a shopper reads on the order page', () => {
       for (const unpaid of ['PAYMENT_FAILED', 'EXPIRED', 'CANCELED'] as const) expect(h[unpaid]).toContain(nothing);
       expect(MESSAGES[locale].confirm.alreadyPaid).not.toContain(nothing);
     }
+  });
+});
+
+describe('reconciliation reasons', () => {
+  // One of each code: the mapped type makes a new code without an entry here a type error.
+  const money = { pspAmount: 15_000, ourAmount: 12_000, currency: 'KRW' };
+  const one: { [C in ReconciliationReason['code']]: Extract<ReconciliationReason, { code: C }> } = {
+    SETTLED_UNKNOWN_TO_US: { code: 'SETTLED_UNKNOWN_TO_US', count: 2, orderId: 'ord_1' },
+    SETTLED_BUT_NOT_FINISHED: { code: 'SETTLED_BUT_NOT_FINISHED', ourStatus: 'FAILURE' },
+    SETTLED_AMOUNT_DIFFERS: { code: 'SETTLED_AMOUNT_DIFFERS', ...money },
+    SETTLED_REFUNDS_DIFFER: { code: 'SETTLED_REFUNDS_DIFFER', ...money },
+    SETTLED_AS_APPROVED: { code: 'SETTLED_AS_APPROVED' },
+    NO_RECORD_AT_PSP: { code: 'NO_RECORD_AT_PSP', ourStatus: 'SUCCESS' },
+    NO_CHARGE_EITHER_SIDE: { code: 'NO_CHARGE_EITHER_SIDE' },
+    PSP_UNREADABLE: { code: 'PSP_UNREADABLE', reason: 'TypeError: fetch failed' },
+    STATUS_DIFFERS: { code: 'STATUS_DIFFERS', pspStatus: 'DONE', ourStatus: 'FAILURE' },
+    CHARGED_AMOUNT_DIFFERS: { code: 'CHARGED_AMOUNT_DIFFERS', ...money },
+    REFUNDED_AMOUNT_DIFFERS: { code: 'REFUNDED_AMOUNT_DIFFERS', ...money },
+    APPROVED_NOT_SETTLED: { code: 'APPROVED_NOT_SETTLED' },
+    NOT_CHARGED_EITHER: { code: 'NOT_CHARGED_EITHER', pspStatus: 'ABORTED' },
+    CANCELLED_AT_PSP: { code: 'CANCELLED_AT_PSP', pspStatus: 'PARTIAL_CANCELED', ourStatus: 'SUCCESS', ...money },
+  };
+
+  it('every reason reads as a sentence in each language: money formatted, statuses named, no raw enum', () => {
+    for (const locale of LOCALES) {
+      for (const reason of Object.values(one)) {
+        const text = reconReasonText(locale, reason);
+        expect(text, `${locale} ${reason.code}`).not.toMatch(/[{}]|reconciliation\.reasons/);
+        expect(text, `${locale} ${reason.code}`).not.toMatch(/\b(FAILURE|SUCCESS|DONE|ABORTED|PARTIAL_CANCELED|KRW)\b/);
+        if ('pspAmount' in reason) expect(text).toContain('₩15,000');
+      }
+    }
+    expect(reconReasonText('en', one.STATUS_DIFFERS)).toBe('The PSP says “Approved”; we have “Failed”.');
+    expect(reconReasonText('ko', one.CANCELLED_AT_PSP)).toContain('PG사가 이 결제에서 ₩15,000을 취소했습니다(“부분 취소”)');
   });
 });

@@ -19,7 +19,7 @@ describe('checkout (create order)', () => {
   it('computes the amount from our prices and opens one payment attempt', async () => {
     const order = await createOrder(db, { items: [{ productId: shop.productIds[0], quantity: 2 }, { productId: shop.productIds[2], quantity: 1 }], checkoutKey: newId('cfm') });
     expect(order.amount).toBe(Number(shop.prices[0] * 2n + shop.prices[2]));
-    expect(order.orderName).toBe('Product 1 and 1 more');
+    expect(order.orderName).toBe('Product 1 외 1건');
     expect(order.created).toBe(true);
     expect((await orderFacts(db, order.orderId)).statuses).toEqual(['NOT_STARTED']);
   });

@@ -1,3 +1,4 @@
+import { reconReasonText } from '@/lib/i18n/words';
 import { and, eq } from 'drizzle-orm';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -78,7 +79,10 @@ describe('reconciliation', () => {
     expect(run.counts.STATUS_MISMATCH).toBe(1);
     const [item] = (await itemsOf(run.runId)).filter((i) => i.classification === 'STATUS_MISMATCH');
     expect(item!.paymentId).toBe(ours!.id);
-    expect(item!.detail).toMatch(/settled this payment but we have it as FAILURE/);
+    expect(item!.reason).toEqual({ code: 'SETTLED_BUT_NOT_FINISHED', ourStatus: 'FAILURE' });
+    expect(item!.detail).toBe('The PSP settled this payment but we have it as “Failed”.');
+    // The dashboard words the stored reason in the reader's language.
+    expect(reconReasonText('ko', item!.reason!)).toBe('PG사는 이 결제를 정산했지만 우리 쪽 상태는 “실패”입니다.');
     const [after] = await t.db.select().from(payments).where(eq(payments.id, ours!.id));
     expect(after!.status).toBe('FAILURE'); // reported for a person, never silently changed
     const posted = await t.db.select().from(journals).where(eq(journals.paymentId, ours!.id));

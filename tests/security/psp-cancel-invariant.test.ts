@@ -1,3 +1,4 @@
+import { reconReasonText } from '@/lib/i18n/words';
 import { eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -43,7 +44,9 @@ describe('a payment cancelled at the PSP but SUCCESS in our ledger (issue 11 ite
     const seen = await listReconciliationItems(t.db, t.shop.merchantId, run.runId, { mismatchesOnly: true, page: 1 });
     const item = seen!.items.rows.find((i) => i.paymentId === paymentId);
     expect(item?.classification).toBe('STATUS_MISMATCH');
-    expect(item?.detail).toMatch(/The PSP cancelled .* we have it as SUCCESS/);
+    expect(item?.reason).toMatchObject({ code: 'CANCELLED_AT_PSP', pspStatus: 'CANCELED', ourStatus: 'SUCCESS', ourAmount: 0, currency: 'KRW' });
+    expect(item?.detail).toMatch(/^The PSP cancelled ₩[\d,]+ of this payment \(“Cancelled”\); we have it as “Approved” with ₩0 refunded\./);
+    expect(reconReasonText('ko', item!.reason!)).toMatch(/^PG사가 이 결제에서 ₩[\d,]+을 취소했습니다\(“취소”\)\. 우리 쪽은 “승인”, 환불 ₩0입니다\./);
 
     const v = await violationsOf('psp-cancel-in-ledger');
     expect(v?.violations).toBe(1);

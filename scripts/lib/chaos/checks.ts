@@ -97,7 +97,8 @@ export async function platformChecks(db: Db, pspMerchantId: string): Promise<Inv
 
 /**
  * The shoppers' histories against the database: a shopper told "paid" is paid; a shopper whose
- * last word was "failed" was not charged; a double click made one order.
+ * last word was "failed" was not charged; a deposit into a virtual account paid its order; a
+ * double click made one order.
  */
 export async function historyChecks(db: Db, histories: OrderHistory[]): Promise<InvariantResult[]> {
   const withOrder = histories.filter((h) => h.orderId);
@@ -112,10 +113,12 @@ export async function historyChecks(db: Db, histories: OrderHistory[]): Promise<
   const toldPaidNotPaid = withOrder.filter((h) => h.toldPaid && !byId.get(h.orderId!)?.paid);
   const toldFailedCharged = withOrder.filter((h) => h.lastTold === 'PAYMENT_FAILED' && ((byId.get(h.orderId!)?.psp_charged ?? 0) > 0 || byId.get(h.orderId!)?.paid));
   const doubleOrders = histories.filter((h) => new Set(h.checkoutAnswers).size > 1);
+  const depositedNotPaid = withOrder.filter((h) => h.deposited && !byId.get(h.orderId!)?.paid);
   const sample = (hs: OrderHistory[]) => hs.slice(0, 3).map((h) => ({ orderId: h.orderId, checkoutKey: h.checkoutKey, answers: h.checkoutAnswers, steps: h.steps.slice(-6) }));
   return [
     { name: 'told-paid-is-paid', description: 'every order a shopper was shown as paid is paid in the database', violations: toldPaidNotPaid.length, sample: sample(toldPaidNotPaid) },
     { name: 'told-failed-not-charged', description: 'no order whose shopper last saw "failed" was charged (ours or the PSP\'s books)', violations: toldFailedCharged.length, sample: sample(toldFailedCharged) },
+    { name: 'deposit-is-paid', description: 'every virtual account the shopper paid into (the bank accepted the deposit) is a paid order', violations: depositedNotPaid.length, sample: sample(depositedNotPaid) },
     { name: 'double-click-one-order', description: 'a double-clicked checkout answered with one order', violations: doubleOrders.length, sample: sample(doubleOrders) },
   ];
 }

@@ -118,7 +118,9 @@ export async function runRefunder(ctx: RefunderContext, index: number, rng: Prng
  * key, for about 20 s (a back office outlives a web server's restart).
  */
 async function send(ctx: RefunderContext, h: OrderHistory, r: RefundRequest): Promise<void> {
-  const body = JSON.stringify({ reason: `chaos ${r.kind}`, ...(r.amount === undefined ? {} : { amount: r.amount }) });
+  // A virtual account's money goes back to the shopper's bank account, which the refund must name.
+  const account = h.payWith === 'VIRTUAL_ACCOUNT' ? { refundReceiveAccount: { bank: '88', accountNumber: '110123456789', holderName: '김토스' } } : {};
+  const body = JSON.stringify({ reason: `chaos ${r.kind}`, ...(r.amount === undefined ? {} : { amount: r.amount }), ...account });
   for (let tries = 0; tries < 9; tries++) {
     if (tries) await sleep(Math.min(3_000, 1_000 * tries));
     ctx.stats.posts++;

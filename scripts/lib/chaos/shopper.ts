@@ -28,13 +28,17 @@ const MIX = {
   lateRepost: 0.15,
   /** A shopper who leaves after authenticating, before the success page confirms (nothing may be charged). */
   leaveBeforeConfirm: 0.02,
+  /** Pays by virtual account: the window issues an account, the money comes later from the bank. */
+  virtualAccount: 0.25,
+  /** Of those, the share who deposit (0.3–3 s later); the rest never do. */
+  deposit: 0.8,
 };
 
 export interface Step {
   /** When the answer came, ms since the load started; `ms`: how long the call took. */
   atMs: number;
   ms?: number;
-  op: 'checkout' | 'payment-request' | 'window' | 'fail-redirect' | 'confirm' | 'order-page';
+  op: 'checkout' | 'payment-request' | 'window' | 'fail-redirect' | 'confirm' | 'order-page' | 'deposit';
   result: string;
   told?: OrderStatus;
   orderId?: string;
@@ -49,6 +53,10 @@ export interface OrderHistory {
   paymentId?: string;
   amount?: number;
   doubleClick: boolean;
+  /** Chosen in the window: a virtual account (else the card the window offers first). */
+  payWith?: 'VIRTUAL_ACCOUNT';
+  /** The bank accepted the shopper's deposit into the virtual account. */
+  deposited: boolean;
   /** The orderId each checkout post answered with (two different ids = a duplicate order). */
   checkoutAnswers: string[];
   paymentKeys: string[];
@@ -58,7 +66,7 @@ export interface OrderHistory {
   /** The last payment status the shopper saw before leaving, if any. */
   lastTold?: OrderStatus;
   /** Left without ever reaching a payment outcome (errors, or left before confirming). */
-  outcome: 'paid' | 'failed' | 'confirming' | 'abandoned';
+  outcome: 'paid' | 'failed' | 'confirming' | 'awaiting-deposit' | 'abandoned';
 }
 
 export interface ShopperStats {
@@ -72,6 +80,11 @@ export interface ShopperStats {
   doubleClicks: number;
   concurrentConfirms: number;
   lateReposts: number;
+  /** Virtual accounts issued (confirm said AWAITING_DEPOSIT), and deposits the bank accepted. */
+  virtualAccounts: number;
+  deposits: number;
+  /** Left with an account issued and not paid into (theirs never deposit, or the page had not turned yet). */
+  awaitingDeposit: number;
   /** Confirms posted and not answered yet (the web-server kill waits for one). */
   confirmsInFlight: number;
   transientErrors: number;
@@ -82,7 +95,7 @@ export interface ShopperStats {
 }
 
 export function emptyStats(): ShopperStats {
-  return { orders: 0, paid: 0, failed: 0, confirming: 0, abandoned: 0, approvals: 0, confirmPosts: 0, doubleClicks: 0, concurrentConfirms: 0, lateReposts: 0, confirmsInFlight: 0, transientErrors: 0, errorTimes: [], calls: [] };
+  return { orders: 0, paid: 0, failed: 0, confirming: 0, abandoned: 0, approvals: 0, confirmPosts: 0, doubleClicks: 0, concurrentConfirms: 0, lateReposts: 0, virtualAccounts: 0, deposits: 0, awaitingDeposit: 0, confirmsInFlight: 0, transientErrors: 0, errorTimes: [], calls: [] };
 }
 
 export interface ShopperContext {
@@ -93,6 +106,8 @@ export interface ShopperContext {
   histories: OrderHistory[];
   /** Called right before an approved payment is confirmed: the seed decides whether its PSP call fails. */
   beforeConfirm(rng: Prng, paymentKey: string | null): Promise<void>;
+  /** The shopper's bank pays into the virtual account (the sandbox's bank, as a real deposit would). */
+  deposit(paymentKey: string): Promise<Answer>;
   shouldStop(): boolean;
 }
 
@@ -100,13 +115,14 @@ export interface ShopperContext {
 export async function runShopper(ctx: ShopperContext, index: number, rng: Prng): Promise<void> {
   for (let n = 0; !ctx.shouldStop(); n++) {
     const history: OrderHistory = {
-      shopper: index, checkoutKey: `chaos_${ctx.seed}_${index}_${n}`, doubleClick: false, checkoutAnswers: [], paymentKeys: [], steps: [], toldPaid: false, outcome: 'abandoned',
+      shopper: index, checkoutKey: `chaos_${ctx.seed}_${index}_${n}`, doubleClick: false, deposited: false, checkoutAnswers: [], paymentKeys: [], steps: [], toldPaid: false, outcome: 'abandoned',
     };
     ctx.histories.push(history);
     await buyOnce(ctx, rng, history);
     const s = ctx.stats;
     s.orders++;
-    s[history.outcome === 'paid' ? 'paid' : history.outcome === 'failed' ? 'failed' : history.outcome === 'confirming' ? 'confirming' : 'abandoned']++;
+    s[history.outcome === 'paid' ? 'paid' : history.outcome === 'failed' ? 'failed' : history.outcome === 'confirming' ? 'confirming'
+      : history.outcome === 'awaiting-deposit' ? 'awaitingDeposit' : 'abandoned']++;
     await sleep(rng.int(0, 150)); // think time
   }
 }
@@ -169,9 +185,10 @@ async function buyOnce(ctx: ShopperContext, rng: Prng, h: OrderHistory): Promise
     // The sandbox window: the shopper approves, declines (card refused) or cancels.
     const roll = rng.float();
     const action = roll < MIX.decline ? 'decline' : roll < MIX.decline + MIX.cancel ? 'cancel' : 'approve';
+    h.payWith = rng.chance(MIX.virtualAccount) ? 'VIRTUAL_ACCOUNT' : undefined;
     const form = new URLSearchParams({
       clientKey: request.clientKey, orderId, orderName: request.orderName, amount: String(request.amount), currency: request.currency,
-      successUrl: api('/checkout/success'), failUrl: api('/checkout/fail'), action,
+      successUrl: api('/checkout/success'), failUrl: api('/checkout/fail'), action, ...(h.payWith ? { payWith: h.payWith } : {}),
     });
     let location: URL | undefined;
     for (let tries = 0; tries < 4 && !location; tries++) {
@@ -251,8 +268,40 @@ async function buyOnce(ctx: ShopperContext, rng: Prng, h: OrderHistory): Promise
         h.amount = a.body.amount;
       }
     }
-    h.outcome = h.lastTold === 'PAID' ? 'paid' : h.lastTold === 'PAYMENT_FAILED' ? 'failed' : h.lastTold === 'CONFIRMING' ? 'confirming' : 'abandoned';
+    if (h.lastTold === 'AWAITING_DEPOSIT' && redirect.paymentKey) await payIntoAccount(ctx, rng, h, redirect.paymentKey, note);
+    h.outcome = h.lastTold === 'PAID' ? 'paid' : h.lastTold === 'PAYMENT_FAILED' ? 'failed' : h.lastTold === 'CONFIRMING' ? 'confirming'
+      : h.lastTold === 'AWAITING_DEPOSIT' ? 'awaiting-deposit' : 'abandoned';
     if (h.outcome === 'failed' && rng.chance(MIX.retryAfterWindowFailure)) continue;
     return;
+  }
+}
+
+/**
+ * A virtual account was issued: most shoppers pay into it from their bank a little later (the
+ * deposit reaches us only through the PSP's DEPOSIT_CALLBACK, under the same faults), then watch
+ * the order page turn paid; the rest never pay.
+ */
+async function payIntoAccount(ctx: ShopperContext, rng: Prng, h: OrderHistory, paymentKey: string, note: (step: Omit<Step, 'atMs' | 'ms'>, a?: Answer) => void): Promise<void> {
+  ctx.stats.virtualAccounts++;
+  if (!rng.chance(MIX.deposit)) return;
+  await sleep(rng.int(300, 3_000));
+  for (let tries = 0; tries < 4 && !h.deposited; tries++) {
+    if (tries) await sleep(1_000 * tries);
+    const a = await ctx.deposit(paymentKey);
+    note({ op: 'deposit', result: describe(a) }, a);
+    if (isOk(a)) h.deposited = true;
+    else if (!isTransient(a)) return;
+  }
+  if (!h.deposited) return;
+  ctx.stats.deposits++;
+  // The order page polls while it awaits the deposit.
+  for (let polls = 0; polls < 8 && h.lastTold === 'AWAITING_DEPOSIT'; polls++) {
+    await sleep(1_000);
+    const a = await call(`${ctx.baseUrl}/api/orders/${h.orderId}`);
+    note({ op: 'order-page', result: describe(a), told: isOk(a) ? a.body.status : undefined }, a);
+    if (isOk(a) && a.body.status === 'PAID' && a.body.payment?.id) {
+      h.paymentId = a.body.payment.id;
+      h.amount = a.body.amount;
+    }
   }
 }

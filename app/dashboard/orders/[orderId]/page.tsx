@@ -7,6 +7,7 @@ import { pspErrorText, wordFor } from '@/lib/i18n/words';
 import { orderIdSchema } from '@/lib/orders/order-id';
 import { orderStatusOf } from '@/lib/payments/get-order-status';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
+import { CancelVirtualAccountForm } from '@/components/dashboard/cancel-virtual-account-form';
 import { RefundForm } from '@/components/dashboard/refund-form';
 
 export default async function OrderDetailPage({ params }: { params: Promise<{ orderId: string }> }) {
@@ -66,7 +67,10 @@ export default async function OrderDetailPage({ params }: { params: Promise<{ or
       ))}
 
       {attempts.filter((p) => p.status === 'SUCCESS' || p.status === 'PARTIALLY_REFUNDED').map((p) => (
-        <RefundForm key={p.id} paymentId={p.id} orderId={order.id} refundable={Number(p.amount - p.refundedAmount)} />
+        <RefundForm key={p.id} paymentId={p.id} orderId={order.id} refundable={Number(p.amount - p.refundedAmount)} needsAccount={p.method === 'VIRTUAL_ACCOUNT'} />
+      ))}
+      {attempts.filter((p) => p.status === 'AWAITING_DEPOSIT').map((p) => (
+        <CancelVirtualAccountForm key={p.id} paymentId={p.id} orderId={order.id} />
       ))}
 
       <h2>{t('refunds')}</h2>

@@ -3,7 +3,7 @@ import { notFound } from 'next/navigation';
 import { getLocale, getTranslations } from 'next-intl/server';
 import { Pager } from '@/components/dashboard/pager';
 import { listReconciliationItems } from '@/lib/dashboard/reconciliation-views';
-import { wordFor } from '@/lib/i18n/words';
+import { reconReasonText, wordFor } from '@/lib/i18n/words';
 import { pageParam } from '@/lib/http/page-param';
 import { requireMerchantPage } from '@/lib/auth/merchant-context';
 
@@ -34,7 +34,7 @@ export default async function ReconciliationRunPage({ params, searchParams }: { 
                   <td><span className={`badge ${i.classification === 'MATCHED' ? 'SUCCESS' : 'FAILURE'}`}>{wordFor(locale, 'reconClass', i.classification)}</span></td>
                   <td>{i.orderId ? <Link href={`/dashboard/orders/${i.orderId}`}><code>{i.orderId}</code></Link> : '—'}</td>
                   <td><code>{i.paymentId ?? i.pspPaymentKey}</code></td>
-                  <td className="wrap">{i.detail}</td>
+                  <td className="wrap" data-testid="reconciliation-reason">{i.reason ? reconReasonText(locale, i.reason) : i.detail}</td>
                 </tr>
               ))}
             </tbody>
