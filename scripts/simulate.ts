@@ -111,13 +111,33 @@ async function main(): Promise<number> {
       say(`${done}/${seeds.length} seeds, ${(done / ((now - t0) / 1000)).toFixed(1)} seeds/s`);
     }
   };
+  // Ctrl-C: start no new seed and say what finished. The terminal signals the whole process
+  // group, so an embedded PostgreSQL is shutting down already and the seeds in flight fail with
+  // it; those are not counted (a server of its own, SIM_DATABASE_URL, lets them finish).
+  let interrupted = false;
+  const failed: number[] = [];
+  const onResult = (r: SeedResult) => {
+    if (interrupted) return;
+    if (!r.ok) failed.push(r.seed);
+    progress(r);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      interrupted = true;
+      say(`${signal}: starting no new seed; ${done} finished, ${failed.length} failed${failed.length ? ` (${failed.join(' ')})` : ''}`);
+    });
+  }
   try {
-    const summary = await runSeeds({ databaseUrl: url, seeds, steps, concurrency, stopOnFailure: !args['keep-going'], onResult: progress });
+    const summary = await runSeeds({ databaseUrl: url, seeds, steps, concurrency, stopOnFailure: !args['keep-going'], onResult, shouldStop: () => interrupted });
     const secs = summary.ms / 1000;
     say(`${summary.ran} seeds in ${secs.toFixed(1)} s (${(summary.ran / secs).toFixed(1)} seeds/s), ${summary.failures.length} failed`);
     if (args.coverage) say(`virtual accounts, share of ${traces.length} seeds: ${formatCoverage(traces)}`);
     if (summary.failures.length) say(`failing seeds: ${summary.failures.map((f) => f.seed).join(' ')} (git ${sha}, --steps ${steps})`);
-    return summary.failures.length ? 1 : 0;
+    return summary.failures.length ? 1 : interrupted ? 130 : 0;
+  } catch (err) {
+    if (!interrupted) throw err;
+    say(`interrupted: ${done} of ${seeds.length} seeds finished, ${failed.length} failed; the ones in flight were cut off (${err instanceof Error ? err.message : String(err)})`);
+    return failed.length ? 1 : 130;
   } finally {
     await stop();
   }

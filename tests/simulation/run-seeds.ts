@@ -11,6 +11,8 @@ export interface RunSeedsOptions {
   concurrency: number;
   /** Stop starting new seeds after the first failure. */
   stopOnFailure?: boolean;
+  /** Asked before each new seed: true stops starting new ones (an interrupted run). */
+  shouldStop?: () => boolean;
   onResult?: (r: SeedResult) => void;
 }
 
@@ -27,7 +29,7 @@ export async function runSeeds(opts: RunSeedsOptions): Promise<RunSeedsSummary> 
   let next = 0;
   let ran = 0;
   const worker = async () => {
-    while (next < opts.seeds.length && !(opts.stopOnFailure && failures.length)) {
+    while (next < opts.seeds.length && !(opts.stopOnFailure && failures.length) && !opts.shouldStop?.()) {
       const seed = opts.seeds[next++]!;
       const r = await runSeed(seed, databases, opts.steps);
       ran++;
