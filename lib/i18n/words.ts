@@ -36,8 +36,13 @@ export function apiErrorText(locale: Locale, error: { code?: string; message: st
 }
 
 /** Why a reconciliation item got its verdict, in the reader's words: money formatted, statuses named. */
+const reasonTranslators = new Map<Locale, ReturnType<typeof reasonTranslator>>();
+const reasonTranslator = (locale: Locale) => createTranslator({ locale, messages: MESSAGES[locale], namespace: 'reconciliation.reasons' });
+
 export function reconReasonText(locale: Locale, reason: ReconciliationReason): string {
-  const t = createTranslator({ locale, messages: MESSAGES[locale], namespace: 'reconciliation.reasons' });
+  // One translator per language, not per item: a reconciliation run words thousands of items.
+  let t = reasonTranslators.get(locale);
+  if (!t) reasonTranslators.set(locale, (t = reasonTranslator(locale)));
   const values: Record<string, string | number> = {};
   for (const [key, value] of Object.entries(reason)) {
     if (key === 'code' || key === 'currency') continue;

@@ -42,10 +42,10 @@ const formSchema = z.object({
   return { ...rest, refundReceiveAccount: account.data };
 });
 
-/** An error of ours in the reader's words (the server's English message when we have none). */
-async function refusal(err: unknown): Promise<string | null> {
-  if (!(err instanceof AppError) || err.status >= 500) return null;
-  return apiErrorText(await getLocale(), { code: err.code, message: err.message });
+/** A refusal of ours (4xx) as the form's answer, in the reader's words; anything else is rethrown. */
+async function refused(err: unknown): Promise<RefundFormState> {
+  if (!(err instanceof AppError) || err.status >= 500) throw err;
+  return { ok: false, message: apiErrorText(await getLocale(), { code: err.code, message: err.message }) };
 }
 
 /** Refund from the dashboard (a server action: Next checks its origin, so it is CSRF-safe). */
@@ -62,9 +62,7 @@ export async function refundAction(_prev: RefundFormState, formData: FormData): 
     if (refund.status === 'FAILED') return { ok: false, message: t('refused', { message: pspErrorText(locale, refund.failure?.code ?? '', refund.failure?.message) }) };
     return { ok: true, message: t('pendingResult') };
   } catch (err) {
-    const message = await refusal(err);
-    if (message === null) throw err;
-    return { ok: false, message };
+    return refused(err);
   }
 }
 
@@ -86,8 +84,6 @@ export async function cancelVirtualAccountAction(_prev: RefundFormState, formDat
     revalidatePath(`/dashboard/orders/${orderId}`);
     return { ok: true, message: t('done') };
   } catch (err) {
-    const message = await refusal(err);
-    if (message === null) throw err;
-    return { ok: false, message };
+    return refused(err);
   }
 }
