@@ -1,5 +1,5 @@
 import { eq, inArray, sql, and } from 'drizzle-orm';
-import type { Db } from '@/db/client';
+import type { Db, DbOrTx } from '@/db/client';
 import { payments, refunds } from '@/db/schema';
 import { enqueueEvent } from '@/lib/outbox/enqueue-event';
 import { postJournal } from '@/lib/ledger/post-journal';
@@ -73,7 +73,7 @@ export async function executeRefund(db: Db, psp: TossClient, refund: Refund, act
   return refundView(unknown ?? (await reload(db, refund.id)));
 }
 
-async function reload(db: Db, id: string): Promise<Refund> {
+async function reload(db: DbOrTx, id: string): Promise<Refund> {
   const [r] = await db.select().from(refunds).where(eq(refunds.id, id));
   return r!;
 }
@@ -88,7 +88,9 @@ async function bookRefund(db: Db, refund: Refund, pspTransactionKey: string | nu
       .set({ status: 'SUCCEEDED', pspTransactionKey, attempts: sql`${refunds.attempts} + 1`, failureMessage: null, updatedAt: sql`now()` })
       .where(and(eq(refunds.id, refund.id), inArray(refunds.status, ['PENDING', 'UNKNOWN'])))
       .returning();
-    if (!done) return reload(db, refund.id); // booked already by a concurrent retry
+    // Booked already by a concurrent retry. Read it on this transaction's connection: a second
+    // pooled connection can wait forever while the pool is full of requests queued on our lock.
+    if (!done) return reload(tx, refund.id);
     if (!locked) throw new Error(`payment ${done.paymentId} vanished while booking refund ${done.id}`);
     const refundedTotal = locked.refundedAmount + done.amount;
     // Through the state machine like every move; the database check keeps refunded <= amount.
