@@ -36,7 +36,8 @@ const QUIESCENCE_ROUNDS = 40;
  * recovery run with time moving on) and the final checks, where nothing may be left unfinished
  * and our books, the PSP's and the consumers' must agree.
  */
-export async function runSeed(seed: number, databases: SeedDatabases, steps: number): Promise<SeedResult> {
+/** `watch` gets the trace as it grows, so a seed that never finishes can still show its steps. */
+export async function runSeed(seed: number, databases: SeedDatabases, steps: number, watch?: (trace: string[]) => void): Promise<SeedResult> {
   const started = performance.now();
   const rng = new Prng(seed);
   const intensity = rng.weighted({ none: 1, low: 2, medium: 3, high: 3 });
@@ -48,6 +49,7 @@ export async function runSeed(seed: number, databases: SeedDatabases, steps: num
   // Several relay instances with small batches split one payment's events between them.
   const relaySetup = { instances: rng.int(1, 3), batchSize: rng.pick([1, 2, 3, 5, 20]), pace: rng.chance(0.4) ? 'seldom' as const : 'often' as const };
   const trace: string[] = [`faults ${intensity} ${JSON.stringify(rates)}; platform fee ${feeBps} bps; recovery grace ${graceMs / 1000} s; ${relaySetup.instances} relay(s), batches of ${relaySetup.batchSize}, relaying ${relaySetup.pace}`];
+  watch?.(trace);
   const result = (extra: Partial<SeedResult>): SeedResult => ({ seed, steps, ok: false, trace, violations: [], ms: performance.now() - started, ...extra });
 
   const database = await databases.create();

@@ -14,6 +14,8 @@ export interface RunSeedsOptions {
   /** Asked before each new seed: true stops starting new ones (an interrupted run). */
   shouldStop?: () => boolean;
   onResult?: (r: SeedResult) => void;
+  /** A seed without a result after this long is reported as hung (default 5 min; one takes ~2 s). */
+  seedTimeoutMs?: number;
 }
 
 export interface RunSeedsSummary {
@@ -31,7 +33,7 @@ export async function runSeeds(opts: RunSeedsOptions): Promise<RunSeedsSummary> 
   const worker = async () => {
     while (next < opts.seeds.length && !(opts.stopOnFailure && failures.length) && !opts.shouldStop?.()) {
       const seed = opts.seeds[next++]!;
-      const r = await runSeed(seed, databases, opts.steps);
+      const r = await withinTimeLimit(seed, opts.steps, opts.seedTimeoutMs ?? 300_000, (watch) => runSeed(seed, databases, opts.steps, watch));
       ran++;
       if (!r.ok) failures.push(r);
       opts.onResult?.(r);
@@ -43,6 +45,31 @@ export async function runSeeds(opts: RunSeedsOptions): Promise<RunSeedsSummary> 
     await databases.close();
   }
   return { ran, failures, ms: performance.now() - started };
+}
+
+/**
+ * A seed that never finishes is a failure, not a silent stall: a transaction waiting for a
+ * connection its own pool cannot give (or any lock PostgreSQL cannot see as a deadlock) once hung
+ * two seeds of a 10,000-seed run for an hour without a word. The hung seed keeps its database
+ * until the run ends; the others go on.
+ */
+export async function withinTimeLimit(seed: number, steps: number, limitMs: number, run: (watch: (trace: string[]) => void) => Promise<SeedResult>): Promise<SeedResult> {
+  let trace: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const started = performance.now();
+  const running = run((t) => (trace = t));
+  const hung = new Promise<SeedResult>((resolve) => {
+    timer = setTimeout(() => resolve({
+      seed, steps, ok: false, trace: [...trace], violations: [], ms: performance.now() - started,
+      error: `hung: no result after ${Math.round(limitMs / 1000)} s, in the step after the trace's last line (a query waiting for a lock or a pooled connection that never comes)`,
+    }), limitMs);
+  });
+  try {
+    return await Promise.race([running, hung]);
+  } finally {
+    clearTimeout(timer);
+    running.catch(() => undefined); // ends (or fails) when the run drops its databases
+  }
 }
 
 /** The commit a failure report names, `-dirty` when the work tree has uncommitted changes. */

@@ -6,7 +6,7 @@ import { runPlan } from './operations';
 import { planStep } from './plans';
 import { Prng } from '@/lib/prng';
 import { formatFailure, runSeed } from './run-seed';
-import { gitSha, runSeeds } from './run-seeds';
+import { gitSha, runSeeds, withinTimeLimit } from './run-seeds';
 import { SeedDatabases } from './seed-databases';
 import { World } from './world';
 
@@ -42,6 +42,17 @@ describe('seeded simulation of the payment flow', () => {
     });
     afterAll(async () => {
       await databases.close();
+    });
+
+    it('a seed that never finishes is reported as hung with its steps so far, and one that finishes is not', async () => {
+      const hung = await withinTimeLimit(31, 60, 50, async (watch) => {
+        watch(['faults none', '#001 0s checkout']);
+        return new Promise<never>(() => {}); // a query waiting for a connection that never comes
+      });
+      expect(hung).toMatchObject({ seed: 31, ok: false, trace: ['faults none', '#001 0s checkout'] });
+      expect(hung.error).toMatch(/^hung: no result after 0 s/);
+      const finished = await withinTimeLimit(32, 60, 60_000, async () => ({ seed: 32, steps: 60, ok: true, trace: [], violations: [], ms: 1 }));
+      expect(finished).toMatchObject({ seed: 32, ok: true });
     });
 
     it('a seed replays: the same seed runs the same operations', async () => {
