@@ -35,12 +35,12 @@ export function apiErrorText(locale: Locale, error: { code?: string; message: st
   return ours ?? error.message;
 }
 
-/** Why a reconciliation item got its verdict, in the reader's words: money formatted, statuses named. */
+// One translator per language, not per item: a reconciliation run words thousands of items.
 const reasonTranslators = new Map<Locale, ReturnType<typeof reasonTranslator>>();
 const reasonTranslator = (locale: Locale) => createTranslator({ locale, messages: MESSAGES[locale], namespace: 'reconciliation.reasons' });
 
+/** Why a reconciliation item got its verdict, in the reader's words: money formatted, statuses named. */
 export function reconReasonText(locale: Locale, reason: ReconciliationReason): string {
-  // One translator per language, not per item: a reconciliation run words thousands of items.
   let t = reasonTranslators.get(locale);
   if (!t) reasonTranslators.set(locale, (t = reasonTranslator(locale)));
   const values: Record<string, string | number> = {};

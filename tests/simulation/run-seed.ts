@@ -34,9 +34,9 @@ const QUIESCENCE_ROUNDS = 40;
  * Runs one seed: `steps` operations and faults chosen by the seed, the invariants checked after
  * each; then quiescence (faults off; late requests arrive, relay, consumers, webhooks and
  * recovery run with time moving on) and the final checks, where nothing may be left unfinished
- * and our books, the PSP's and the consumers' must agree.
+ * and our books, the PSP's and the consumers' must agree. `watch` gets the trace as it grows, so
+ * a seed that never finishes can still show its steps.
  */
-/** `watch` gets the trace as it grows, so a seed that never finishes can still show its steps. */
 export async function runSeed(seed: number, databases: SeedDatabases, steps: number, watch?: (trace: string[]) => void): Promise<SeedResult> {
   const started = performance.now();
   const rng = new Prng(seed);
