@@ -12,7 +12,10 @@ export const BALANCE_PROJECTION = 'balance-projection';
  * was new change a balance, so redelivered events (relay replays, consumer restarts) are no-ops.
  */
 export async function applyBalanceEvents(db: Db, batch: Delivered[]): Promise<number> {
-  const unique = [...new Map(batch.map((d) => [d.event.eventId, d.event])).values()];
+  // Rows are locked in one order, event ids then balances sorted, so two consumers handed the same
+  // events in different orders (a rebalance's zombie, a replayed batch) queue behind each other
+  // instead of deadlocking.
+  const unique = [...new Map(batch.map((d) => [d.event.eventId, d.event])).values()].sort((a, b) => compare(a.eventId, b.eventId));
   return db.transaction(async (tx) => {
     const fresh = await tx.insert(consumedEvents)
       .values(unique.map((e) => ({ consumer: BALANCE_PROJECTION, eventId: e.eventId })))
@@ -40,7 +43,7 @@ export async function applyBalanceEvents(db: Db, batch: Delivered[]): Promise<nu
       // PaymentAwaitingDeposit moves no money.
       deltas.set(key, d);
     }
-    for (const d of deltas.values()) {
+    for (const [, d] of [...deltas].sort(([a], [b]) => compare(a, b))) {
       await tx.insert(merchantBalances)
         .values({ merchantId: d.merchantId, currency: d.currency, payable: d.payable, approvedCount: d.approved, failedCount: d.failed })
         .onConflictDoUpdate({
@@ -55,6 +58,10 @@ export async function applyBalanceEvents(db: Db, batch: Delivered[]): Promise<nu
     }
     return freshIds.size;
   });
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function balanceProjection(db: Db): ConsumerSpec {
