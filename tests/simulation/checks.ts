@@ -113,13 +113,15 @@ function stepQueries(w: World): NamedCheck[] {
             or count(j.id) filter (where j.kind not in ('PAYMENT_APPROVAL', 'CORRECTION')) > 0))`,
     },
     {
+      // The expiry may run at due date + grace exactly (expire-deposits compares with <=), so a
+      // deposit at that same instant is not "before" it: the PSP may take it after our lookup.
       name: 'expired-only-when-due-and-unpaid',
       description: 'a virtual account we ended as expired was past its due date at the PSP, and nothing was paid into it before our expiry could run (due date + grace)',
       query: sql`select p.id, q.payment_key, q.status::text as psp_status, q.va_due_at, a.occurred_at as deposited_at
         from payments p join sandbox.payments q on q.payment_key = p.psp_payment_key and q.m_id = ${mId}
         left join sandbox.transactions a on a.payment_key = q.payment_key and a.kind = 'APPROVAL'
         where p.merchant_id = ${m} and p.status = 'FAILURE' and p.failure_code = 'VIRTUAL_ACCOUNT_EXPIRED'
-          and (q.va_due_at > ${now}::timestamptz or a.occurred_at <= q.va_due_at + ${grace}::bigint * interval '1 millisecond')`,
+          and (q.va_due_at > ${now}::timestamptz or a.occurred_at < q.va_due_at + ${grace}::bigint * interval '1 millisecond')`,
     },
     {
       name: 'projection-exactly-once',
