@@ -10,7 +10,7 @@ import { usePaymentsHarness } from '../helpers/payments-harness';
 const t = usePaymentsHarness();
 
 /**
- * The 10,000-seed simulation hung two seeds for an hour (224006, 229702): a refund retry found
+ * The 10,000-seed simulation hung two seeds, one for over an hour: a refund retry found
  * the refund already booked by a concurrent retry and, still inside its booking transaction
  * (which holds the payment's row lock), reloaded the refund through the pool instead of the
  * transaction. The pool's other connections were all requests waiting for that same row lock, so
