@@ -1,5 +1,6 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tx } from '@/db/client';
 import { consumedEvents, merchantBalances } from '@/db/schema';
 import { applyBalanceEvents, BALANCE_PROJECTION } from '@/lib/consumers/balance-projection';
 import type { Delivered } from '@/lib/consumers/run-consumer';
@@ -31,7 +32,7 @@ async function lockWaiters(): Promise<number> {
  * go: both start taking locks in the same instant, which turns any difference in lock order into
  * a deadlock every time rather than now and then.
  */
-async function applyTogetherAfter(hold: (tx: Parameters<Parameters<typeof database.db.transaction>[0]>[0]) => Promise<unknown>, a: Delivered[], b: Delivered[]) {
+async function applyTogetherAfter(hold: (tx: Tx) => Promise<unknown>, a: Delivered[], b: Delivered[]) {
   const release = new Error('release the held rows');
   let both: Promise<PromiseSettledResult<number>[]> | undefined;
   await expect(database.db.transaction(async (tx) => {
@@ -45,6 +46,10 @@ async function applyTogetherAfter(hold: (tx: Parameters<Parameters<typeof databa
   })).rejects.toBe(release);
   return both!;
 }
+
+/** Each batch's outcome: 'applied', or why it failed (PostgreSQL's error is the cause). */
+const outcomes = (results: PromiseSettledResult<number>[]) =>
+  results.map((r) => (r.status === 'rejected' ? String((r.reason as { cause?: Error }).cause ?? r.reason) : 'applied'));
 
 /**
  * The 10,000-seed simulation (seed 257026) had two consumers apply overlapping batches in
@@ -65,7 +70,7 @@ describe('the balance projection takes its row locks in one order', () => {
       ascending,
       descending,
     );
-    expect(results.map((r) => (r.status === 'rejected' ? String((r.reason as { cause?: Error }).cause ?? r.reason) : 'applied'))).toEqual(['applied', 'applied']);
+    expect(outcomes(results)).toEqual(['applied', 'applied']);
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : -1)).sort((a, b) => a - b)).toEqual([0, 500]);
     const [b] = await database.db.select().from(merchantBalances).where(eq(merchantBalances.merchantId, merchantId));
     expect(b?.approvedCount).toBe(500);
@@ -83,7 +88,7 @@ describe('the balance projection takes its row locks in one order', () => {
       delivered([one.events[1]!, two.events[1]!]),
       delivered([two.events[2]!, one.events[2]!]),
     );
-    expect(results.map((r) => (r.status === 'rejected' ? String((r.reason as { cause?: Error }).cause ?? r.reason) : 'applied'))).toEqual(['applied', 'applied']);
+    expect(outcomes(results)).toEqual(['applied', 'applied']);
     const balances = await database.db.select().from(merchantBalances).where(inArray(merchantBalances.merchantId, merchantIds));
     expect(balances.map((b) => b.approvedCount)).toEqual([3, 3]);
   });
